@@ -1,0 +1,110 @@
+import { LogqError } from './errors.ts';
+
+/** Options of {@link Batcher}. */
+export interface BatcherOptions {
+  /** A batch is written once it holds this many rows. @default 10000 */
+  maxRows: number;
+  /** …or once its oldest row has waited this long, in ms. @default 200 */
+  maxDelayMs: number;
+  /** Rows accepted but not yet written, at most; beyond it `add` rejects with LOGQ_OVERLOADED. @default 200000 */
+  maxPendingRows: number;
+}
+
+interface Waiter {
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/** Counters a batcher keeps (reported on /metrics and in logs). */
+export interface BatcherStats {
+  rowsAccepted: number;
+  rowsWritten: number;
+  rowsFailed: number;
+  rowsRefused: number;
+  batchesWritten: number;
+  pendingRows: number;
+}
+
+/**
+ * Groups rows from many requests into large inserts (ClickHouse wants few big inserts) by row
+ * count and age. `add` resolves only once the rows are written, so the receiver acknowledges a
+ * client only for stored data; if the write fails, every request in the batch is told so and
+ * its client retries. Writes run one at a time, in order.
+ */
+export class Batcher<Row> {
+  private readonly sink: (rows: Row[]) => Promise<void>;
+  private readonly opts: BatcherOptions;
+  private rows: Row[] = [];
+  private waiters: Waiter[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private chain: Promise<void> = Promise.resolve();
+  private closed = false;
+  readonly stats: BatcherStats = {
+    rowsAccepted: 0,
+    rowsWritten: 0,
+    rowsFailed: 0,
+    rowsRefused: 0,
+    batchesWritten: 0,
+    pendingRows: 0,
+  };
+
+  constructor(sink: (rows: Row[]) => Promise<void>, options: BatcherOptions) {
+    this.sink = sink;
+    this.opts = options;
+  }
+
+  /** Queues rows; resolves when they are stored, rejects when they are refused or the write failed. */
+  add(rows: Row[]): Promise<void> {
+    if (this.closed) return Promise.reject(new LogqError('LOGQ_SHUTTING_DOWN', 'collector is shutting down'));
+    if (rows.length === 0) return Promise.resolve();
+    if (this.stats.pendingRows + rows.length > this.opts.maxPendingRows) {
+      this.stats.rowsRefused += rows.length;
+      return Promise.reject(
+        new LogqError('LOGQ_OVERLOADED', `collector holds ${this.stats.pendingRows} unwritten rows (bound ${this.opts.maxPendingRows})`),
+      );
+    }
+    this.stats.rowsAccepted += rows.length;
+    this.stats.pendingRows += rows.length;
+    for (const r of rows) this.rows.push(r);
+    const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    if (this.rows.length >= this.opts.maxRows) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), this.opts.maxDelayMs);
+    return done;
+  }
+
+  /** Starts writing what is buffered now; resolves when that write (and all before it) finished. */
+  flush(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (this.rows.length === 0) return this.chain;
+    const rows = this.rows;
+    const waiters = this.waiters;
+    this.rows = [];
+    this.waiters = [];
+    this.chain = this.chain.then(async () => {
+      try {
+        await this.sink(rows);
+        this.stats.rowsWritten += rows.length;
+        this.stats.batchesWritten++;
+        for (const w of waiters) w.resolve();
+      } catch (error) {
+        this.stats.rowsFailed += rows.length;
+        const err = new LogqError('LOGQ_STORAGE_FAILED', `insert of ${rows.length} rows failed: ${(error as Error).message}`, {
+          cause: error,
+        });
+        for (const w of waiters) w.reject(err);
+      } finally {
+        this.stats.pendingRows -= rows.length;
+      }
+    });
+    return this.chain;
+  }
+
+  /** Refuses new rows and writes everything already accepted. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.flush();
+  }
+}
