@@ -4,34 +4,66 @@ import { parseListen } from './config.ts';
 /** Answers readiness: resolves when the collector can take data, rejects with the reason when not. */
 export type ReadinessCheck = () => Promise<void>;
 
+/** A route handler; `match` is the RegExp match of the path (named groups for parameters). */
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse, match: RegExpExecArray) => void | Promise<void>;
+
+interface Route {
+  method: string;
+  pattern: RegExp;
+  handler: RouteHandler;
+}
+
 /**
- * The HTTP listener: `/healthz` (the process is alive) and `/readyz` (storage answers; 503 with
- * a JSON reason otherwise).
+ * The collector's HTTP listener. Built-in routes: `/healthz` (the process is alive) and `/readyz`
+ * (storage answers; 503 with a JSON reason otherwise). Other features (OTLP/HTTP, the query API,
+ * metrics, the web explorer) register their routes with {@link HttpServer.route}.
  */
 export class HttpServer {
   private readonly server: Server;
   private readonly listen: string;
+  private readonly routes: Route[] = [];
   /** The port actually bound. */
   port = 0;
 
   constructor(listen: string, ready: ReadinessCheck) {
     this.listen = listen;
-    this.server = createServer((req, res) => void this.route(req, res, ready));
-  }
-
-  private async route(req: IncomingMessage, res: ServerResponse, ready: ReadinessCheck): Promise<void> {
-    const path = (req.url ?? '/').split('?')[0];
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { error: 'method not allowed' });
-    if (path === '/healthz') return send(res, 200, { status: 'ok' });
-    if (path === '/readyz') {
+    this.server = createServer((req, res) => void this.dispatch(req, res));
+    this.route('GET', /^\/healthz$/, (_req, res) => sendJson(res, 200, { status: 'ok' }));
+    this.route('GET', /^\/readyz$/, async (_req, res) => {
       try {
         await ready();
-        return send(res, 200, { status: 'ready' });
+        sendJson(res, 200, { status: 'ready' });
       } catch (error) {
-        return send(res, 503, { status: 'unavailable', reason: (error as Error).message });
+        sendJson(res, 503, { status: 'unavailable', reason: (error as Error).message });
+      }
+    });
+  }
+
+  /** Adds a route. `GET` routes also answer `HEAD`. A string pattern must match the whole path. */
+  route(method: string, pattern: RegExp | string, handler: RouteHandler): void {
+    const re = typeof pattern === 'string' ? new RegExp('^' + pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + '$') : pattern;
+    this.routes.push({ method: method.toUpperCase(), pattern: re, handler });
+  }
+
+  private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0];
+    let pathMatched = false;
+    for (const r of this.routes) {
+      const m = r.pattern.exec(path);
+      if (!m) continue;
+      pathMatched = true;
+      if (r.method === req.method || (r.method === 'GET' && req.method === 'HEAD')) {
+        try {
+          await r.handler(req, res, m);
+        } catch (error) {
+          if (!res.headersSent) sendJson(res, 500, { error: `internal error: ${(error as Error).message}` });
+          else res.destroy();
+        }
+        return;
       }
     }
-    send(res, 404, { error: `no route ${path}` });
+    if (pathMatched) sendJson(res, 405, { error: `method ${req.method} not allowed on ${path}` });
+    else sendJson(res, 404, { error: `no route ${path}` });
   }
 
   start(): Promise<void> {
@@ -55,8 +87,9 @@ export class HttpServer {
   }
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
+/** Sends a JSON response with the right length and content type. */
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
 }
