@@ -1,0 +1,66 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+
+/** The Node that runs the project (node_modules/.bin/node, Node 24), for child processes. */
+export const NODE = process.execPath;
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const CLI = resolve(ROOT, 'src/cli/main.ts');
+
+export interface Spawned {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the exit code (or signal name) once the process ends. */
+  exited: Promise<number | string>;
+  /** Resolves when `pattern` appears on stderr or stdout; rejects after `timeoutMs`. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
+}
+
+/** Spawns `node <args>` with captured output. */
+export function spawnNode(args: string[], env: NodeJS.ProcessEnv = {}, cwd = ROOT): Spawned {
+  const child = spawn(NODE, args, { cwd, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  const listeners = new Set<() => void>();
+  child.stdout!.on('data', (d) => {
+    out += d;
+    for (const l of listeners) l();
+  });
+  child.stderr!.on('data', (d) => {
+    err += d;
+    for (const l of listeners) l();
+  });
+  const exited = new Promise<number | string>((res) => child.on('exit', (code, sig) => res(code ?? sig ?? -1)));
+  const waitFor = (pattern: RegExp, timeoutMs = 30_000) =>
+    new Promise<RegExpExecArray>((res, rej) => {
+      const check = () => {
+        const m = pattern.exec(err) ?? pattern.exec(out);
+        if (m) {
+          listeners.delete(check);
+          clearTimeout(t);
+          res(m);
+        }
+      };
+      const t = setTimeout(() => {
+        listeners.delete(check);
+        rej(new Error(`timed out waiting for ${pattern}; stderr:\n${err}\nstdout:\n${out}`));
+      }, timeoutMs);
+      listeners.add(check);
+      void exited.then(() => setTimeout(() => {
+        if (listeners.has(check)) {
+          listeners.delete(check);
+          clearTimeout(t);
+          rej(new Error(`process exited before ${pattern}; stderr:\n${err}\nstdout:\n${out}`));
+        }
+      }, 50));
+      check();
+    });
+  return { child, stdout: () => out, stderr: () => err, exited, waitFor };
+}
+
+/** Spawns `logq collector` on free ports and waits until it listens; returns its ports. */
+export async function spawnCollector(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const p = spawnNode([CLI, 'collector', '--grpc-listen', '127.0.0.1:0', '--http-listen', '127.0.0.1:0', ...args], env);
+  const m = await p.waitFor(/"msg":"collector listening".*?"grpcPort":(\d+).*?"httpPort":(\d+)/);
+  return Object.assign(p, { grpcPort: Number(m[1]), httpPort: Number(m[2]), grpcEndpoint: `http://127.0.0.1:${m[1]}` });
+}
