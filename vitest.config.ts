@@ -9,5 +9,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Two cores: run two files at a time so child-process tests are not starved.
     maxWorkers: 2,
+    // In-process collectors log at info to stderr; keep test output readable.
+    env: { LOGQ_LOG_LEVEL: 'warn' },
   },
 });

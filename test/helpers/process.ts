@@ -60,7 +60,10 @@ export function spawnNode(args: string[], env: NodeJS.ProcessEnv = {}, cwd = ROO
 
 /** Spawns `logq collector` on free ports and waits until it listens; returns its ports. */
 export async function spawnCollector(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const p = spawnNode([CLI, 'collector', '--grpc-listen', '127.0.0.1:0', '--http-listen', '127.0.0.1:0', ...args], env);
+  const p = spawnNode([CLI, 'collector', '--grpc-listen', '127.0.0.1:0', '--http-listen', '127.0.0.1:0', ...args], {
+    LOGQ_LOG_LEVEL: 'info',
+    ...env,
+  });
   const m = await p.waitFor(/"msg":"collector listening".*?"grpcPort":(\d+).*?"httpPort":(\d+)/);
   return Object.assign(p, { grpcPort: Number(m[1]), httpPort: Number(m[2]), grpcEndpoint: `http://127.0.0.1:${m[1]}` });
 }
