@@ -53,6 +53,7 @@ export class GrpcReceiver {
         callback({ code: grpc.status.INVALID_ARGUMENT, details: `LOGQ_DECODE_FAILED: not an OTLP ExportLogsServiceRequest: ${message}` });
         return;
       }
+      collectorLog('debug', 'export received', { resourceLogs: request.resourceLogs.length });
       handler(request).then(
         () => callback(null, encodeExportLogsResponse()),
         (error: unknown) => {
