@@ -1,0 +1,139 @@
+/**
+ * Scenario app-export: the app-side cost of logging, logq vs the official OTel OTLP/gRPC exporter
+ * vs pino → /dev/null, same record, same counting gRPC sink for the two OTLP paths, each contender
+ * in its own child process, at fixed offered rates and in an unthrottled burst.
+ *
+ *   npm run bench -- app-export
+ *
+ * Env: BENCH_SECONDS (per paced run, default 5), BENCH_BURST (records in the burst, default 200000),
+ * BENCH_RATES (comma list, default 20000,50000,100000,200000).
+ */
+import { fork } from 'node:child_process';
+import { resolve } from 'node:path';
+import type { ChildConfig, ChildResult, Contender } from './lib/app-export-child.ts';
+import { fmt, publish, type Table } from './lib/report.ts';
+import { startCountingSink, type CountingSink } from './lib/sink.ts';
+import { writeChart } from './lib/svg.ts';
+
+const CHILD = resolve(import.meta.dirname, 'lib/app-export-child.ts');
+const CONTENDERS: Contender[] = ['logq', 'otel', 'pino'];
+const LABEL: Record<Contender, string> = {
+  logq: 'logq (registerLogging → GrpcLogExporter)',
+  otel: 'official (sdk-logs BLRP → exporter-logs-otlp-grpc)',
+  pino: 'pino 10 → /dev/null',
+};
+
+/** One measured run of one contender. */
+export interface RunResult extends ChildResult {
+  contender: Contender;
+  mode: string;
+  delivered: number;
+  dropped: number;
+  cpuMicrosPerRecord: number;
+  deliveredPerSec: number;
+}
+
+function runChild(cfg: ChildConfig, sink: CountingSink): Promise<RunResult> {
+  return new Promise((res, rej) => {
+    const child = fork(CHILD, [JSON.stringify(cfg)], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const kill = setTimeout(() => {
+      child.kill('SIGKILL');
+      rej(new Error(`${cfg.contender} at ${cfg.rate}/s did not finish in 120 s`));
+    }, 120_000);
+    child.on('message', (m: { type: string; result?: ChildResult }) => {
+      if (m.type === 'ready') {
+        sink.reset();
+        child.send('go');
+      } else if (m.type === 'result' && m.result) {
+        const r = m.result;
+        // pino has no sink: each call is "delivered" to /dev/null synchronously.
+        const delivered = cfg.contender === 'pino' ? r.offered : sink.records();
+        res({
+          ...r,
+          contender: cfg.contender,
+          mode: cfg.rate ? `${cfg.rate / 1000}k/s` : `burst`,
+          delivered,
+          dropped: r.offered - delivered,
+          cpuMicrosPerRecord: r.cpuMicros / Math.max(1, delivered),
+          deliveredPerSec: delivered / (r.wallMs / 1000),
+        });
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(kill);
+      if (code !== 0) rej(new Error(`${cfg.contender} child exited with ${code}`));
+    });
+  });
+}
+
+export async function run(): Promise<void> {
+  const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+  const burst = Number(process.env.BENCH_BURST ?? 200_000);
+  const rates = (process.env.BENCH_RATES ?? '20000,50000,100000,200000').split(',').map(Number);
+  const contenders = (process.env.BENCH_CONTENDERS?.split(',') as Contender[] | undefined) ?? CONTENDERS;
+  const sink = await startCountingSink();
+  const results: RunResult[] = [];
+  try {
+    const modes = [...rates.map((rate) => ({ rate, total: rate * seconds, perTurn: 0 })), { rate: 0, total: burst, perTurn: 1000 }];
+    for (const m of modes) {
+      // Contenders interleave per mode, so machine noise hits them alike.
+      for (const contender of contenders) {
+        const r = await runChild({ contender, endpoint: sink.endpoint, ...m }, sink);
+        process.stderr.write(`app-export ${contender} ${r.mode}: ${fmt(r.cpuMicrosPerRecord, 2)} µs/record, ${fmt(r.dropped)} dropped\n`);
+        results.push(r);
+      }
+    }
+  } finally {
+    await sink.close();
+  }
+
+  const table: Table = {
+    title: `app-export: per delivered record (${seconds} s per paced run; burst = ${fmt(burst)} records, 1000 per event-loop turn)`,
+    headers: ['offered', 'contender', 'app CPU µs/record', 'delivered/s', 'dropped', 'heap growth MiB', 'loop delay p99 ms'],
+    rows: results.map((r) => [
+      r.mode,
+      r.contender,
+      fmt(r.cpuMicrosPerRecord, 2),
+      fmt(r.deliveredPerSec),
+      `${fmt(r.dropped)}${r.dropped ? ` (${fmt((100 * r.dropped) / r.offered, 1)}%)` : ''}`,
+      fmt(r.heapGrowthBytes / 2 ** 20, 1),
+      fmt(r.loopDelayP99Ms, 1),
+    ]),
+  };
+  const modes = [...new Set(results.map((r) => r.mode))];
+  const by = (c: Contender, mode: string) => results.find((r) => r.contender === c && r.mode === mode);
+  const ratios: Table = {
+    title: 'app-export: logq CPU per delivered record relative to the baselines (same run)',
+    headers: ['offered', 'logq ÷ official (target ≤ 0.33)', 'logq ÷ pino (target ≤ 1)'],
+    rows: modes.map((mode) => {
+      const l = by('logq', mode);
+      const o = by('otel', mode);
+      const p = by('pino', mode);
+      return [mode, l && o ? fmt(l.cpuMicrosPerRecord / o.cpuMicrosPerRecord, 2) : '-', l && p ? fmt(l.cpuMicrosPerRecord / p.cpuMicrosPerRecord, 2) : '-'];
+    }),
+  };
+  writeChart('app-export-cpu', {
+    title: 'App CPU per delivered record (lower is better)',
+    yLabel: 'µs of app CPU per record',
+    series: contenders.map((c) => LABEL[c]),
+    groups: modes.map((mode) => ({ label: mode, values: contenders.map((c) => by(c, mode)?.cpuMicrosPerRecord ?? NaN) })),
+  });
+  writeChart('app-export-dropped', {
+    title: 'Records dropped (lower is better)',
+    yLabel: '% of offered records dropped',
+    series: contenders.filter((c) => c !== 'pino').map((c) => LABEL[c]),
+    groups: modes.map((mode) => ({
+      label: mode,
+      values: contenders.filter((c) => c !== 'pino').map((c) => {
+        const r = by(c, mode);
+        return r ? (100 * r.dropped) / r.offered : NaN;
+      }),
+    })),
+  });
+  publish('app-export', [table, ratios], results, [
+    'CPU = process.cpuUsage() of the app process from the first record to the end of the final flush (encoding, gRPC and GC included), ÷ records the sink counted.',
+    'heap growth = peak heapUsed during the run − heapUsed after a forced GC before it; loop delay = perf_hooks.monitorEventLoopDelay (5 ms resolution).',
+  ]);
+}
+
+if (import.meta.main) await run();

@@ -1,0 +1,144 @@
+/**
+ * One app-export contender in its own process (isolation: its own heap, event loop and CPU
+ * account). Protocol over the IPC channel: the child warms up, sends `ready`; the parent resets
+ * its sink and sends `go`; the child logs at the offered rate (or in a burst), flushes, and sends
+ * its `result`. Run by bench/app-export.ts, not by hand.
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { Attributes } from '@opentelemetry/api';
+
+export type Contender = 'logq' | 'otel' | 'pino';
+
+export interface ChildConfig {
+  contender: Contender;
+  endpoint: string;
+  /** Offered records/s; 0 = unthrottled burst. */
+  rate: number;
+  /** Records to emit. */
+  total: number;
+  /** Burst mode: records emitted per event-loop turn. */
+  perTurn: number;
+}
+
+export interface ChildResult {
+  offered: number;
+  cpuMicros: number;
+  wallMs: number;
+  heapGrowthBytes: number;
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+}
+
+interface Sink {
+  log(i: number): void;
+  flush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+const MESSAGE = 'order placed';
+// The same record for every contender: a message and 3 attributes (string, int, double).
+const attrs = (i: number): Attributes => ({ 'order.id': i, 'customer.id': 'c-4711', 'order.amount': 19.99 });
+
+async function makeSink(cfg: ChildConfig): Promise<Sink> {
+  if (cfg.contender === 'pino') {
+    const { pino } = await import('pino');
+    const dest = pino.destination({ dest: '/dev/null', sync: true });
+    const logger = pino(dest);
+    return {
+      log: (i) => logger.info(attrs(i), MESSAGE),
+      flush: async () => dest.flushSync(),
+      shutdown: async () => dest.end(),
+    };
+  }
+  if (cfg.contender === 'logq') {
+    const { registerLogging } = await import('../../src/sdk/register.ts');
+    const { getLogger } = await import('../../src/sdk/logger.ts');
+    const extra = process.env.LOGQ_BENCH_BATCH ? JSON.parse(process.env.LOGQ_BENCH_BATCH) : undefined;
+    const handle = registerLogging({ endpoint: cfg.endpoint, serviceName: 'bench', batch: extra });
+    const logger = getLogger('bench');
+    return { log: (i) => logger.info(MESSAGE, attrs(i)), flush: () => handle.forceFlush(), shutdown: () => handle.shutdown() };
+  }
+  const { LoggerProvider, BatchLogRecordProcessor } = await import('@opentelemetry/sdk-logs');
+  const { OTLPLogExporter } = await import('@opentelemetry/exporter-logs-otlp-grpc');
+  const { resourceFromAttributes } = await import('@opentelemetry/resources');
+  const provider = new LoggerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'bench' }),
+    processors: [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url: cfg.endpoint }) })],
+  });
+  const logger = provider.getLogger('bench');
+  return {
+    log: (i) => logger.emit({ severityNumber: 9, severityText: 'INFO', body: MESSAGE, attributes: attrs(i) }),
+    flush: () => provider.forceFlush(),
+    shutdown: () => provider.shutdown(),
+  };
+}
+
+function emit(sink: Sink, cfg: ChildConfig): Promise<void> {
+  return new Promise((resolve) => {
+    let sent = 0;
+    const start = performance.now();
+    if (cfg.rate === 0) {
+      const turn = () => {
+        const end = Math.min(cfg.total, sent + cfg.perTurn);
+        while (sent < end) sink.log(sent++);
+        if (sent < cfg.total) setImmediate(turn);
+        else resolve();
+      };
+      turn();
+      return;
+    }
+    // Paced: every ~1 ms timer turn emits what is due so far at the offered rate.
+    const tick = () => {
+      const due = Math.min(cfg.total, Math.floor(((performance.now() - start) / 1000) * cfg.rate));
+      while (sent < due) sink.log(sent++);
+      if (sent < cfg.total) setTimeout(tick, 1);
+      else resolve();
+    };
+    setTimeout(tick, 1);
+  });
+}
+
+async function main(): Promise<void> {
+  const cfg = JSON.parse(process.argv[2]) as ChildConfig;
+  const sink = await makeSink(cfg);
+  // Warm-up: JIT, channel connection, first allocations; not measured.
+  for (let i = 0; i < 5000; i++) sink.log(i);
+  await sink.flush();
+  await new Promise((r) => setTimeout(r, 200));
+  process.send!({ type: 'ready' });
+  await new Promise<void>((r) => process.once('message', () => r()));
+
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const heap0 = process.memoryUsage().heapUsed;
+  let heapPeak = heap0;
+  const heapTimer = setInterval(() => {
+    heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
+  }, 20);
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+
+  await emit(sink, cfg);
+  await sink.flush();
+
+  const wallMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  loop.disable();
+  clearInterval(heapTimer);
+  heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
+  const result: ChildResult = {
+    offered: cfg.total,
+    cpuMicros: cpu.user + cpu.system,
+    wallMs,
+    heapGrowthBytes: heapPeak - heap0,
+    loopDelayP99Ms: loop.percentile(99) / 1e6,
+    loopDelayMaxMs: loop.max / 1e6,
+  };
+  process.send!({ type: 'result', result });
+  await sink.shutdown();
+  process.disconnect();
+}
+
+void main();

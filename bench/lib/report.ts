@@ -1,0 +1,50 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { machine } from './proc.ts';
+
+export const BENCH_DIR = resolve(import.meta.dirname, '..');
+export const RESULTS_DIR = resolve(BENCH_DIR, 'results');
+export const CHARTS_DIR = resolve(BENCH_DIR, 'charts');
+
+/** A results table: column headers and rows of cells. */
+export interface Table {
+  title: string;
+  headers: string[];
+  rows: (string | number)[][];
+}
+
+/** Formats a number for a table: fixed decimals, thousands separated. */
+export function fmt(n: number, decimals = 0): string {
+  if (!Number.isFinite(n)) return String(n);
+  return n.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+}
+
+/** Renders a table as GitHub markdown (also readable on a terminal). */
+export function markdownTable(t: Table): string {
+  const lines = [`| ${t.headers.join(' | ')} |`, `| ${t.headers.map(() => '---').join(' | ')} |`];
+  for (const r of t.rows) lines.push(`| ${r.join(' | ')} |`);
+  return `**${t.title}**\n\n${lines.join('\n')}\n`;
+}
+
+/**
+ * Prints the tables, writes `bench/results/<scenario>.json` (the latest run) and a timestamped
+ * copy, plus `bench/results/<scenario>.md` with the tables for BENCHMARKS.md.
+ */
+export function publish(scenario: string, tables: Table[], data: unknown, notes: string[] = []): void {
+  const md = tables.map(markdownTable).join('\n') + (notes.length ? `\n${notes.map((n) => `- ${n}`).join('\n')}\n` : '');
+  process.stdout.write(`\n${md}\n`);
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const doc = {
+    scenario,
+    date: new Date().toISOString(),
+    command: `npm run bench -- ${scenario}`,
+    machine: machine(),
+    data,
+    tables,
+    notes,
+  };
+  const json = JSON.stringify(doc, null, 2);
+  writeFileSync(resolve(RESULTS_DIR, `${scenario}.json`), json);
+  writeFileSync(resolve(RESULTS_DIR, `${scenario}-${doc.date.replace(/[:.]/g, '-')}.json`), json);
+  writeFileSync(resolve(RESULTS_DIR, `${scenario}.md`), md);
+}

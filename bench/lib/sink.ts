@@ -1,0 +1,65 @@
+import * as grpc from '@grpc/grpc-js';
+import { countLogRecords } from '../../src/otlp/count-logs.ts';
+import { encodeExportLogsResponse } from '../../src/otlp/encode-response.ts';
+import { LOGS_EXPORT_PATH, passThrough } from '../../src/otlp/service.ts';
+
+/** A running counting sink. */
+export interface CountingSink {
+  /** `http://127.0.0.1:<port>`. */
+  readonly endpoint: string;
+  /** Records received since the last {@link reset}. */
+  records(): number;
+  /** Export calls received since the last {@link reset}. */
+  calls(): number;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+/**
+ * A real grpc-js OTLP LogsService on 127.0.0.1 that only counts records (logq's own record
+ * counter, no object tree) and answers success. Both OTLP contenders send to the same sink.
+ */
+export async function startCountingSink(): Promise<CountingSink> {
+  let records = 0;
+  let calls = 0;
+  const server = new grpc.Server({ 'grpc.max_receive_message_length': 256 * 1024 * 1024 });
+  const ok = encodeExportLogsResponse();
+  server.addService(
+    {
+      Export: {
+        path: LOGS_EXPORT_PATH,
+        requestStream: false,
+        responseStream: false,
+        requestSerialize: passThrough,
+        requestDeserialize: passThrough,
+        responseSerialize: passThrough,
+        responseDeserialize: passThrough,
+      },
+    },
+    {
+      Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => {
+        calls++;
+        try {
+          records += countLogRecords(call.request);
+        } catch (error) {
+          cb({ code: grpc.status.INVALID_ARGUMENT, details: String(error) });
+          return;
+        }
+        cb(null, ok);
+      },
+    },
+  );
+  const port = await new Promise<number>((res, rej) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))),
+  );
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    records: () => records,
+    calls: () => calls,
+    reset: () => {
+      records = 0;
+      calls = 0;
+    },
+    close: () => new Promise<void>((res) => server.tryShutdown(() => res())),
+  };
+}
