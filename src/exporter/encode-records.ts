@@ -2,7 +2,6 @@ import type { AnyValue, Attributes } from '@opentelemetry/api';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { Resource } from '@opentelemetry/resources';
 import { ProtoWriter, WireType } from '../otlp/ProtoWriter.ts';
-import { hrTimeToFixed64Parts } from '../otlp/hr-time.ts';
 
 /**
  * Encodes SDK log records as an OTLP `ExportLogsServiceRequest`, straight into `writer` (reset
@@ -26,23 +25,49 @@ export function encodeLogRecords(records: readonly ReadableLogRecord[], writer: 
 }
 
 type ScopeGroup = ReadableLogRecord[];
+type Scope = ReadableLogRecord['instrumentationScope'];
 
+/**
+ * Groups by resource, then by scope. The SDK shares one scope object per logger, so records are
+ * first grouped by object identity (no per-record key string: measured ~0.1 µs/record), and only
+ * the distinct scope objects are merged by name/version/schemaUrl, as OTLP requires.
+ */
 function groupRecords(records: readonly ReadableLogRecord[]): Map<Resource, Map<string, ScopeGroup>> {
-  const byResource = new Map<Resource, Map<string, ScopeGroup>>();
+  const byObject = new Map<Resource, Map<Scope, ScopeGroup>>();
+  let lastScope: Scope | undefined;
+  let lastResource: Resource | undefined;
+  let lastGroup: ScopeGroup = [];
   for (const rec of records) {
-    let scopes = byResource.get(rec.resource);
+    const s = rec.instrumentationScope;
+    if (s === lastScope && rec.resource === lastResource) {
+      lastGroup.push(rec);
+      continue;
+    }
+    let scopes = byObject.get(rec.resource);
     if (!scopes) {
       scopes = new Map();
-      byResource.set(rec.resource, scopes);
+      byObject.set(rec.resource, scopes);
     }
-    const s = rec.instrumentationScope;
-    const key = `${s.name}\u0000${s.version ?? ''}\u0000${s.schemaUrl ?? ''}`;
-    let group = scopes.get(key);
+    let group = scopes.get(s);
     if (!group) {
       group = [];
-      scopes.set(key, group);
+      scopes.set(s, group);
     }
     group.push(rec);
+    lastScope = s;
+    lastResource = rec.resource;
+    lastGroup = group;
+  }
+  const byResource = new Map<Resource, Map<string, ScopeGroup>>();
+  for (const [resource, scopes] of byObject) {
+    const byKey = new Map<string, ScopeGroup>();
+    for (const [s, group] of scopes) {
+      const key = `${s.name}\u0000${s.version ?? ''}\u0000${s.schemaUrl ?? ''}`;
+      const existing = byKey.get(key);
+      if (existing) for (const r of group) existing.push(r);
+      else byKey.set(key, group);
+    }
+    byResource.set(resource, byKey);
   }
   return byResource;
 }
@@ -82,46 +107,60 @@ function writeScopeLogs(w: ProtoWriter, group: ScopeGroup): void {
   w.endMessage(sl);
 }
 
+// Tags of LogRecord fields, precomputed (field << 3 | wire type); all fit in one byte.
+const T_TIME = (1 << 3) | WireType.FIXED64;
+const T_SEVERITY_NUMBER = (2 << 3) | WireType.VARINT;
+const T_SEVERITY_TEXT = (3 << 3) | WireType.LEN;
+const T_BODY = (5 << 3) | WireType.LEN;
+const T_DROPPED = (7 << 3) | WireType.VARINT;
+const T_FLAGS = (8 << 3) | WireType.FIXED32;
+const T_TRACE_ID = (9 << 3) | WireType.LEN;
+const T_SPAN_ID = (10 << 3) | WireType.LEN;
+const T_OBSERVED = (11 << 3) | WireType.FIXED64;
+const T_EVENT_NAME = (12 << 3) | WireType.LEN;
+const T_LOG_RECORD = (2 << 3) | WireType.LEN;
+
+/** Length reserve of one log record: 2 bytes cover records up to 16 KiB with no shift. */
+const RECORD_RESERVE = 2;
+
 function writeLogRecord(w: ProtoWriter, rec: ReadableLogRecord): void {
-  w.tag(2, WireType.LEN); // ScopeLogs.log_records
-  const at = w.beginMessage();
-  const [lo, hi] = hrTimeToFixed64Parts(rec.hrTime[0], rec.hrTime[1]);
-  w.tag(1, WireType.FIXED64);
-  w.fixed64Parts(lo, hi);
+  w.byte(T_LOG_RECORD); // ScopeLogs.log_records
+  const at = w.beginMessage(RECORD_RESERVE);
+  w.byte(T_TIME);
+  w.fixed64HrTime(rec.hrTime[0], rec.hrTime[1]);
   if (rec.severityNumber) {
-    w.tag(2, WireType.VARINT);
+    w.byte(T_SEVERITY_NUMBER);
     w.varint32(rec.severityNumber);
   }
   if (rec.severityText) {
-    w.tag(3, WireType.LEN);
+    w.byte(T_SEVERITY_TEXT);
     w.string(rec.severityText);
   }
   if (rec.body !== undefined && rec.body !== null) {
-    w.tag(5, WireType.LEN);
+    w.byte(T_BODY);
     writeAnyValue(w, rec.body);
   }
   writeAttributes(w, 6, rec.attributes);
   if (rec.droppedAttributesCount) {
-    w.tag(7, WireType.VARINT);
+    w.byte(T_DROPPED);
     w.varint32(rec.droppedAttributesCount);
   }
   const sc = rec.spanContext;
   if (sc && sc.traceId) {
-    w.tag(8, WireType.FIXED32);
+    w.byte(T_FLAGS);
     w.fixed32(sc.traceFlags & 0xff);
-    w.tag(9, WireType.LEN);
+    w.byte(T_TRACE_ID);
     w.hexBytes(sc.traceId);
-    w.tag(10, WireType.LEN);
+    w.byte(T_SPAN_ID);
     w.hexBytes(sc.spanId);
   }
-  const [olo, ohi] = hrTimeToFixed64Parts(rec.hrTimeObserved[0], rec.hrTimeObserved[1]);
-  w.tag(11, WireType.FIXED64);
-  w.fixed64Parts(olo, ohi);
+  w.byte(T_OBSERVED);
+  w.fixed64HrTime(rec.hrTimeObserved[0], rec.hrTimeObserved[1]);
   if (rec.eventName) {
-    w.tag(12, WireType.LEN);
+    w.byte(T_EVENT_NAME);
     w.string(rec.eventName);
   }
-  w.endMessage(at);
+  w.endMessage(at, RECORD_RESERVE);
 }
 
 function writeAttributes(w: ProtoWriter, field: number, attrs: Attributes | undefined, depth = 0): void {
@@ -129,11 +168,11 @@ function writeAttributes(w: ProtoWriter, field: number, attrs: Attributes | unde
   for (const key in attrs) {
     const value = attrs[key];
     if (value === undefined) continue;
-    w.tag(field, WireType.LEN);
+    w.byte((field << 3) | WireType.LEN); // field < 16: a one-byte tag
     const kv = w.beginMessage();
-    w.tag(1, WireType.LEN);
+    w.byte((1 << 3) | WireType.LEN);
     w.string(key);
-    w.tag(2, WireType.LEN);
+    w.byte((2 << 3) | WireType.LEN);
     writeAnyValue(w, value as AnyValue, depth);
     w.endMessage(kv);
   }
@@ -148,41 +187,41 @@ function writeAnyValue(w: ProtoWriter, value: AnyValue, depth = 0): void {
   if (depth > MAX_DEPTH && typeof value === 'object' && value !== null) value = '[max depth exceeded]';
   switch (typeof value) {
     case 'string':
-      w.tag(1, WireType.LEN);
+      w.byte((1 << 3) | WireType.LEN);
       w.string(value);
       break;
     case 'boolean':
-      w.tag(2, WireType.VARINT);
+      w.byte((2 << 3) | WireType.VARINT);
       w.varint32(value ? 1 : 0);
       break;
     case 'number':
       if (Number.isSafeInteger(value)) {
-        w.tag(3, WireType.VARINT);
+        w.byte((3 << 3) | WireType.VARINT);
         w.varint64(value);
       } else {
-        w.tag(4, WireType.FIXED64);
+        w.byte((4 << 3) | WireType.FIXED64);
         w.double(value);
       }
       break;
     case 'bigint':
-      w.tag(3, WireType.VARINT);
+      w.byte((3 << 3) | WireType.VARINT);
       w.varint64(value);
       break;
     case 'object':
       if (value === null) break;
       if (value instanceof Uint8Array) {
-        w.tag(7, WireType.LEN);
+        w.byte((7 << 3) | WireType.LEN);
         w.bytes(value);
       } else if (Array.isArray(value)) {
-        w.tag(5, WireType.LEN);
+        w.byte((5 << 3) | WireType.LEN);
         const arr = w.beginMessage();
         for (const item of value) {
-          w.tag(1, WireType.LEN);
+          w.byte((1 << 3) | WireType.LEN);
           writeAnyValue(w, item as AnyValue, depth + 1);
         }
         w.endMessage(arr);
       } else {
-        w.tag(6, WireType.LEN);
+        w.byte((6 << 3) | WireType.LEN);
         const kvl = w.beginMessage();
         writeAttributes(w, 1, value as Attributes, depth + 1);
         w.endMessage(kvl);
