@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { openStore } from '../storage/client.ts';
-import { runReadOnlyQuery } from '../storage/query.ts';
+import { runUserQuery } from '../storage/query.ts';
 import { formatTable } from './format.ts';
 
 export const QUERY_HELP = `Usage: logq query "<SQL>" [--format table|json] [--data-dir DIR | --clickhouse-url URL]
@@ -39,7 +39,7 @@ export async function queryCommand(argv: string[], env: NodeJS.ProcessEnv = proc
     clickhouseUrl: values['clickhouse-url'] ?? env.LOGQ_CLICKHOUSE_URL,
   });
   try {
-    const result = await runReadOnlyQuery(store.client, positionals[0]);
+    const result = await runUserQuery(store.client, positionals[0]);
     if (values.format === 'json') process.stdout.write(JSON.stringify(result.rows, null, 2) + '\n');
     else process.stdout.write(formatTable(result.columns.map((c) => c.name), result.rows) + '\n');
     return 0;

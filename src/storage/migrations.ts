@@ -1,0 +1,123 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import {
+  createLogsTableStatements,
+  onCluster,
+  qualified,
+  quoteIdent,
+  storageTable,
+  type TableRef,
+} from './ddl.ts';
+import type { EngineInfo } from './engine-version.ts';
+import type { RetentionPolicy } from './RetentionPolicy.ts';
+
+/** What migrations are computed from. */
+export interface MigrationContext {
+  policy: RetentionPolicy;
+  ref: TableRef;
+  engine: EngineInfo;
+  /** @default undefined (one node) */
+  cluster?: string;
+}
+
+/** One versioned schema change. Its statements are idempotent (IF [NOT] EXISTS) so a re-run is harmless. */
+export interface Migration {
+  version: number;
+  name: string;
+  statements(ctx: MigrationContext): string[];
+}
+
+/** A migration with its statements for this engine and table. */
+export interface PlannedMigration {
+  version: number;
+  name: string;
+  statements: string[];
+}
+
+/** The table recording applied migrations, beside otel_logs. */
+export const MIGRATIONS_TABLE = 'logq_schema_migrations';
+
+/**
+ * Every schema change, in order. Never edit an applied migration: add the next one.
+ * 1 creates otel_logs (the walking skeleton's table, so an existing table is left as it is);
+ * 2 chooses the indexes for the engine: on 26.2+ the `text` index replaces the token bloom filter
+ * for body search and the bloom filter for trace ids (exact posting lists instead of
+ * false-positive-prone filters); before 26.2 the bloom filters stay.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'create otel_logs',
+    statements: (ctx) => createLogsTableStatements(ctx.policy, ctx.ref, ctx.cluster),
+  },
+  {
+    version: 2,
+    name: 'text indexes for body and trace id (ClickHouse 26.2+)',
+    statements: (ctx) => {
+      if (!ctx.engine.textIndex) return [];
+      const t = `ALTER TABLE ${qualified(storageTable(ctx.ref, ctx.cluster))}${onCluster(ctx.cluster)}`;
+      return [
+        `${t} DROP INDEX IF EXISTS idx_body`,
+        `${t} ADD INDEX IF NOT EXISTS idx_body_text Body TYPE text(tokenizer = 'splitByNonAlpha')`,
+        `${t} MATERIALIZE INDEX idx_body_text`,
+        `${t} DROP INDEX IF EXISTS idx_trace_id`,
+        `${t} ADD INDEX IF NOT EXISTS idx_trace_id_text TraceId TYPE text(tokenizer = 'array')`,
+        `${t} MATERIALIZE INDEX idx_trace_id_text`,
+      ];
+    },
+  },
+];
+
+function migrationsTable(ref: TableRef): string {
+  return `${quoteIdent(ref.database)}.${quoteIdent(MIGRATIONS_TABLE)}`;
+}
+
+/** DDL of the migrations table (replicated in cluster mode so every node knows what ran). */
+export function createMigrationsTableSql(ref: TableRef, cluster?: string): string {
+  const engine = cluster
+    ? `ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/${ref.database}/${MIGRATIONS_TABLE}', '{replica}')`
+    : 'ReplacingMergeTree';
+  return `CREATE TABLE IF NOT EXISTS ${migrationsTable(ref)}${onCluster(cluster)}
+(
+    version UInt32,
+    name String,
+    statements Array(String),
+    engine_version String,
+    applied_at DateTime64(3) DEFAULT now64(3)
+)
+ENGINE = ${engine}
+ORDER BY version`;
+}
+
+async function appliedVersions(client: ClickHouseClient, ref: TableRef): Promise<Set<number>> {
+  const rs = await client.query({
+    query: `SELECT DISTINCT version FROM ${migrationsTable(ref)}`,
+    format: 'JSONEachRow',
+  });
+  return new Set((await rs.json<{ version: number }>()).map((r) => Number(r.version)));
+}
+
+/** The migrations not yet recorded, with their statements (what `logq migrate --dry-run` prints). */
+export async function pendingMigrations(client: ClickHouseClient, ctx: MigrationContext): Promise<PlannedMigration[]> {
+  await client.command({ query: createMigrationsTableSql(ctx.ref, ctx.cluster) });
+  const done = await appliedVersions(client, ctx.ref);
+  return MIGRATIONS.filter((m) => !done.has(m.version)).map((m) => ({
+    version: m.version,
+    name: m.name,
+    statements: m.statements(ctx),
+  }));
+}
+
+/** Applies pending migrations in order, recording each once its statements have run. Idempotent. */
+export async function applyMigrations(client: ClickHouseClient, ctx: MigrationContext): Promise<PlannedMigration[]> {
+  const pending = await pendingMigrations(client, ctx);
+  for (const m of pending) {
+    for (const statement of m.statements) await client.command({ query: statement });
+    await client.insert({
+      table: migrationsTable(ctx.ref),
+      values: [{ version: m.version, name: m.name, statements: m.statements, engine_version: ctx.engine.version }],
+      format: 'JSONEachRow',
+      columns: ['version', 'name', 'statements', 'engine_version'],
+    });
+  }
+  return pending;
+}
