@@ -26,10 +26,11 @@ export interface BatcherStats {
 }
 
 /**
- * Groups rows from many requests into large inserts (ClickHouse wants few big inserts) by row
- * count and age. `add` resolves only once the rows are written, so the receiver acknowledges a
- * client only for stored data; if the write fails, every request in the batch is told so and
- * its client retries. Writes run one at a time, in order.
+ * Groups rows from many requests into large batches (ClickHouse wants few big inserts) by row
+ * count and age. `add` resolves only once the sink has made the batch durable (the collector's
+ * sink writes it to the fsync'ed spool), so a client is acknowledged only for data that survives
+ * a crash; if the write fails, every request in the batch is told so and its client retries.
+ * Writes run one at a time, in order.
  */
 export class Batcher<Row> {
   private readonly sink: (rows: Row[]) => Promise<void>;
@@ -91,9 +92,10 @@ export class Batcher<Row> {
         for (const w of waiters) w.resolve();
       } catch (error) {
         this.stats.rowsFailed += rows.length;
-        const err = new LogqError('LOGQ_STORAGE_FAILED', `insert of ${rows.length} rows failed: ${(error as Error).message}`, {
-          cause: error,
-        });
+        const err =
+          error instanceof LogqError
+            ? error
+            : new LogqError('LOGQ_STORAGE_FAILED', `write of ${rows.length} rows failed: ${(error as Error).message}`, { cause: error });
         for (const w of waiters) w.reject(err);
       } finally {
         this.stats.pendingRows -= rows.length;

@@ -1,13 +1,22 @@
-import { LogWriter } from '../storage/LogWriter.ts';
+import type { Registry } from 'prom-client';
 import { openStore, type Store } from '../storage/client.ts';
-import { requestToRows, type LogRow } from '../storage/rows.ts';
+import type { LogRow } from '../storage/rows.ts';
 import { ensureSchema } from '../storage/schema.ts';
 import { formatRetention } from '../storage/RetentionPolicy.ts';
-import { Batcher, type BatcherStats } from './Batcher.ts';
-import type { CollectorConfig } from './config.ts';
+import { Authenticator } from './Authenticator.ts';
+import type { BatcherStats } from './Batcher.ts';
+import { createClickHouseSink, enableInsertDeduplication } from './clickhouse-sink.ts';
+import { spoolDirOf, type CollectorConfig } from './config.ts';
 import { GrpcReceiver } from './GrpcReceiver.ts';
+import { registerIngestRoutes } from './http-ingest-routes.ts';
 import { HttpServer } from './HttpServer.ts';
-import { collectorLog } from './log.ts';
+import { createLogsIngest, newReceiverStats, type ReceiverStats } from './ingest-logs.ts';
+import { IngestPipeline } from './IngestPipeline.ts';
+import { collectorLog, setCollectorLogLevel } from './log.ts';
+import { createMetrics, registerMetricsRoute } from './metrics.ts';
+import { Shipper, type RowSink, type ShipperStats } from './Shipper.ts';
+import { Spool } from './Spool.ts';
+import { loadTlsFiles } from './tls.ts';
 
 /** A running collector. */
 export interface RunningCollector {
@@ -17,79 +26,161 @@ export interface RunningCollector {
   readonly httpPort: number;
   /** The open store (queries in tests and the CLI go through it while the collector holds it). */
   readonly store: Store;
+  /** The HTTP listener, for features that add routes (query API, web UI). */
+  readonly http: HttpServer;
+  /** Batching counters (rows waiting in memory). */
   readonly stats: BatcherStats;
-  /** Stops accepting, writes every accepted record to ClickHouse, closes the store. Safe to call twice. */
+  /** Receiver counters. */
+  readonly receiverStats: ReceiverStats;
+  /** Insert counters and ClickHouse health. */
+  readonly shipperStats: ShipperStats;
+  /** The write-ahead spool. */
+  readonly spool: Spool<LogRow>;
+  /** Prometheus registry behind /metrics. */
+  readonly metrics: Registry;
+  /** Stops accepting, spools every accepted record, ships what it can, closes the store. Safe to call twice. */
   stop(): Promise<void>;
 }
 
 /** Options beyond the config that embedders and tests may set. */
 export interface CollectorHooks {
-  /** Wraps the ClickHouse writer (fault injection in tests). */
-  wrapSink?(sink: (rows: LogRow[]) => Promise<void>): (rows: LogRow[]) => Promise<void>;
+  /** Wraps the ClickHouse writer (fault injection in tests). The second argument is the dedup token. */
+  wrapSink?(sink: RowSink<LogRow>): RowSink<LogRow>;
+  /** How long `stop()` keeps shipping spooled batches before leaving them for the next start, in ms. @default 10000 */
+  drainTimeoutMs?: number;
 }
 
 /**
- * Starts the collector: opens the store, creates or updates the schema, then serves OTLP/gRPC
- * and HTTP. Records flow receiver → rows → batcher → ClickHouse; a client's Export is answered
- * only once its records are inserted.
+ * Starts the collector: opens the store and the spool, creates or updates the schema, replays
+ * batches a previous run left in the spool, then serves OTLP/gRPC and HTTP. Records flow
+ * receiver → validate, limit, redact → batcher → fsync'ed spool (the client is acknowledged
+ * here) → shipper → ClickHouse.
  */
 export async function startCollector(config: CollectorConfig, hooks: CollectorHooks = {}): Promise<RunningCollector> {
+  setCollectorLogLevel(config.logLevel);
+  const tls = loadTlsFiles(config);
   const store = openStore({ dataDir: config.dataDir, clickhouseUrl: config.clickhouseUrl });
-  let schema;
+  let spool: Spool<LogRow>;
   try {
-    schema = await ensureSchema(store.client, config.retention);
+    const schema = await ensureSchema(store.client, config.retention);
+    const dedup = await enableInsertDeduplication(store.client);
+    collectorLog('info', 'storage ready', {
+      store: store.kind,
+      location: store.location,
+      tableCreated: schema.created,
+      retention: formatRetention(config.retention),
+      retentionChanged: schema.retentionChanged,
+      insertDeduplication: dedup,
+      ...(schema.retentionChanged ? { previousRetention: schema.previousRetention } : {}),
+    });
+    spool = await Spool.open<LogRow>({
+      dir: spoolDirOf(config),
+      maxBytes: config.spoolMaxBytes,
+      whenFull: config.spoolWhenFull,
+      maxCachedRows: config.maxPendingRows,
+    });
   } catch (error) {
     await store.close().catch(() => {});
     throw error;
   }
-  collectorLog('info', 'storage ready', {
-    store: store.kind,
-    location: store.location,
-    tableCreated: schema.created,
-    retention: formatRetention(config.retention),
-    retentionChanged: schema.retentionChanged,
-    ...(schema.retentionChanged ? { previousRetention: schema.previousRetention } : {}),
-  });
 
-  const writer = new LogWriter(store.client);
-  const baseSink = (rows: LogRow[]) => writer.write(rows);
-  const batcher = new Batcher<LogRow>(hooks.wrapSink ? hooks.wrapSink(baseSink) : baseSink, {
-    maxRows: config.batchMaxRows,
-    maxDelayMs: config.batchMaxDelayMs,
+  const baseSink = createClickHouseSink(store.client);
+  const sink = hooks.wrapSink ? hooks.wrapSink(baseSink) : baseSink;
+  const receiverStats = newReceiverStats();
+  let observeInsert = (_rows: number, _s: number, _ok: boolean) => {};
+  const shipper = new Shipper<LogRow>(spool, sink, { initialBackoffMs: 200, maxBackoffMs: 5000 }, (r, s, ok) => observeInsert(r, s, ok));
+  const pipeline = new IngestPipeline<LogRow>(spool, shipper, {
+    batchMaxRows: config.batchMaxRows,
+    batchMaxDelayMs: config.batchMaxDelayMs,
     maxPendingRows: config.maxPendingRows,
+    retryDelayMs: config.retryDelayMs,
   });
+  const metrics = createMetrics({
+    receiver: receiverStats,
+    ingest: pipeline.stats,
+    batcher: pipeline.batcher.stats,
+    shipper: shipper.stats,
+    spoolStats: spool.stats,
+    spool: spool as Spool<unknown>,
+  });
+  observeInsert = metrics.insert.observeInsert;
+  shipper.start();
 
-  const grpcReceiver = new GrpcReceiver((req) => batcher.add(requestToRows(req)), {
+  const auth = new Authenticator({ tokens: config.authTokens, tokensFile: config.authTokensFile });
+  const ingest = createLogsIngest(pipeline, config, receiverStats);
+  const retryDelayMs = () => pipeline.retryDelayMs();
+  const grpcReceiver = new GrpcReceiver(ingest, {
     listen: config.grpcListen,
     maxRequestBytes: config.maxRequestBytes,
+    auth,
+    tls,
+    stats: receiverStats,
+    retryDelayMs,
+    serving: () => pipeline.notReadyReason() === undefined,
   });
-  const http = new HttpServer(config.httpListen, async () => {
-    await store.client.query({ query: 'SELECT 1', format: 'JSONEachRow' }).then((r) => r.json());
-  });
+  const http = new HttpServer(
+    config.httpListen,
+    async () => {
+      const reason = pipeline.notReadyReason();
+      if (reason) throw new Error(reason);
+      await store.client.query({ query: 'SELECT 1', format: 'JSONEachRow' }).then((r) => r.json());
+    },
+    tls,
+  );
+  registerIngestRoutes(http, { ingest, auth, maxRequestBytes: config.maxRequestBytes, stats: receiverStats, retryDelayMs });
+  registerMetricsRoute(http, metrics.registry);
   try {
     await grpcReceiver.start();
     await http.start();
   } catch (error) {
     await grpcReceiver.stop(0).catch(() => {});
     await http.stop().catch(() => {});
+    await shipper.drainAndStop(0);
+    auth.close();
     await store.close().catch(() => {});
     throw error;
   }
-  collectorLog('info', 'collector listening', { grpc: config.grpcListen, grpcPort: grpcReceiver.port, http: config.httpListen, httpPort: http.port });
+  collectorLog('info', 'collector listening', {
+    grpc: config.grpcListen,
+    grpcPort: grpcReceiver.port,
+    http: config.httpListen,
+    httpPort: http.port,
+    tls: tls ? (tls.clientCa ? 'mtls' : 'tls') : 'off',
+    auth: auth.enabled,
+    spoolDir: spool.options.dir,
+    spoolWhenFull: spool.options.whenFull,
+  });
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
-      collectorLog('info', 'collector stopping: flushing accepted records');
+      collectorLog('info', 'collector stopping: spooling accepted records');
       const receiverDone = grpcReceiver.stop();
-      // Calls in flight wait on the batcher: write now rather than when the batch ages.
-      void batcher.flush();
+      // Calls in flight wait on the batcher: spool now rather than when the batch ages.
+      void pipeline.batcher.flush();
       await receiverDone;
-      await batcher.close();
+      await pipeline.close();
       await http.stop();
+      await shipper.drainAndStop(hooks.drainTimeoutMs ?? 10_000);
+      auth.close();
       await store.close();
-      collectorLog('info', 'collector stopped', { ...batcher.stats });
+      collectorLog('info', 'collector stopped', {
+        accepted: pipeline.stats.acceptedRows,
+        inserted: shipper.stats.insertedRows,
+        leftInSpool: spool.rows,
+      });
     })());
 
-  return { grpcPort: grpcReceiver.port, httpPort: http.port, store, stats: batcher.stats, stop };
+  return {
+    grpcPort: grpcReceiver.port,
+    httpPort: http.port,
+    store,
+    http,
+    stats: pipeline.batcher.stats,
+    receiverStats,
+    shipperStats: shipper.stats,
+    spool,
+    metrics: metrics.registry,
+    stop,
+  };
 }

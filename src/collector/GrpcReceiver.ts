@@ -1,14 +1,15 @@
 import * as grpc from '@grpc/grpc-js';
 import { decodeExportLogsRequest } from '../otlp/decode-logs.ts';
 import { encodeExportLogsResponse } from '../otlp/encode-response.ts';
-import { ProtoDecodeError } from '../otlp/ProtoReader.ts';
+import { encodeStatusWithRetryInfo, STATUS_DETAILS_KEY } from '../otlp/retry-info.ts';
 import { LOGS_EXPORT_PATH, passThrough } from '../otlp/service.ts';
 import type { ExportLogsRequestData } from '../otlp/types.ts';
+import type { Authenticator } from './Authenticator.ts';
 import { LogqError } from './errors.ts';
+import { addHealthService } from './grpc-health.ts';
+import type { LogsIngest, ReceiverStats } from './ingest-logs.ts';
 import { collectorLog } from './log.ts';
-
-/** What the receiver hands a decoded request to; resolves once the records are stored. */
-export type ExportHandler = (request: ExportLogsRequestData) => Promise<void>;
+import type { TlsFiles } from './tls.ts';
 
 /** Options of {@link GrpcReceiver}. */
 export interface GrpcReceiverOptions {
@@ -16,11 +17,33 @@ export interface GrpcReceiverOptions {
   listen: string;
   /** Largest request accepted, in bytes (gRPC answers RESOURCE_EXHAUSTED beyond it). */
   maxRequestBytes: number;
+  /** Bearer-token check; when enabled, calls without a valid token get UNAUTHENTICATED. */
+  auth: Authenticator;
+  /** TLS material; plaintext when undefined. @default undefined */
+  tls?: TlsFiles;
+  /** Counters shared with the other receivers. */
+  stats: ReceiverStats;
+  /** Retry delay for errors that carry none, in ms. */
+  retryDelayMs(): number;
+  /** Serving status for grpc.health.v1.Health. */
+  serving(): boolean;
+}
+
+/** Maps an ingest failure to a gRPC error: backpressure and storage trouble → UNAVAILABLE + RetryInfo. */
+export function grpcErrorFor(error: unknown, fallbackDelayMs: number): Partial<grpc.StatusObject> {
+  const code = error instanceof LogqError ? error.code : 'LOGQ_SPOOL_FAILED';
+  const details = `${code}: ${(error as Error).message}`;
+  const delay = error instanceof LogqError && error.retryAfterMs !== undefined ? error.retryAfterMs : fallbackDelayMs;
+  const metadata = new grpc.Metadata();
+  // OTLP: UNAVAILABLE + google.rpc.RetryInfo tells the client when to retry (spec, "Throttling").
+  metadata.set(STATUS_DETAILS_KEY, encodeStatusWithRetryInfo(grpc.status.UNAVAILABLE, details, delay));
+  return { code: grpc.status.UNAVAILABLE, details, metadata };
 }
 
 /**
- * The OTLP/gRPC receiver: serves `LogsService/Export`. Undecodable bodies get INVALID_ARGUMENT;
- * storage trouble, overload and shutdown get UNAVAILABLE, which OTLP clients retry.
+ * The OTLP/gRPC receiver: serves `LogsService/Export` and `grpc.health.v1.Health/Check`.
+ * Undecodable bodies get INVALID_ARGUMENT; missing/wrong tokens UNAUTHENTICATED; backpressure,
+ * spool trouble and shutdown UNAVAILABLE with a RetryInfo delay, which OTLP clients honour.
  */
 export class GrpcReceiver {
   private readonly server: grpc.Server;
@@ -28,11 +51,9 @@ export class GrpcReceiver {
   /** The port actually bound (differs from the configured one when that was 0). */
   port = 0;
 
-  constructor(handler: ExportHandler, options: GrpcReceiverOptions) {
+  constructor(ingest: LogsIngest, options: GrpcReceiverOptions) {
     this.options = options;
-    this.server = new grpc.Server({
-      'grpc.max_receive_message_length': options.maxRequestBytes,
-    });
+    this.server = new grpc.Server({ 'grpc.max_receive_message_length': options.maxRequestBytes });
     const definition: grpc.ServiceDefinition = {
       Export: {
         path: LOGS_EXPORT_PATH,
@@ -44,32 +65,42 @@ export class GrpcReceiver {
         responseDeserialize: passThrough,
       },
     };
+    const stats = options.stats;
     const exportCall: grpc.handleUnaryCall<Buffer, Buffer> = (call, callback) => {
+      const auth = call.metadata.get('authorization')[0];
+      if (!options.auth.check(typeof auth === 'string' ? auth : auth?.toString())) {
+        stats.unauthenticatedRequests++;
+        callback({ code: grpc.status.UNAUTHENTICATED, details: 'LOGQ_UNAUTHENTICATED: missing or invalid bearer token (metadata "authorization: Bearer <token>")' });
+        return;
+      }
       let request: ExportLogsRequestData;
       try {
         request = decodeExportLogsRequest(call.request);
       } catch (error) {
-        const message = error instanceof ProtoDecodeError ? error.message : String(error);
-        callback({ code: grpc.status.INVALID_ARGUMENT, details: `LOGQ_DECODE_FAILED: not an OTLP ExportLogsServiceRequest: ${message}` });
+        stats.undecodableRequests++;
+        callback({ code: grpc.status.INVALID_ARGUMENT, details: `LOGQ_DECODE_FAILED: not an OTLP ExportLogsServiceRequest: ${(error as Error).message}` });
         return;
       }
-      collectorLog('debug', 'export received', { resourceLogs: request.resourceLogs.length });
-      handler(request).then(
-        () => callback(null, encodeExportLogsResponse()),
+      ingest(request).then(
+        (partial) => callback(null, encodeExportLogsResponse(partial)),
         (error: unknown) => {
-          const code = error instanceof LogqError ? error.code : 'LOGQ_STORAGE_FAILED';
-          if (code === 'LOGQ_STORAGE_FAILED') collectorLog('warn', 'export failed', { error });
-          callback({ code: grpc.status.UNAVAILABLE, details: `${code}: ${(error as Error).message}` });
+          if (!(error instanceof LogqError) || error.code === 'LOGQ_SPOOL_FAILED') collectorLog('warn', 'export failed', { error });
+          callback(grpcErrorFor(error, options.retryDelayMs()));
         },
       );
     };
     this.server.addService(definition, { Export: exportCall });
+    addHealthService(this.server, options.serving);
   }
 
   /** Binds the listen address. */
   start(): Promise<void> {
+    const t = this.options.tls;
+    const creds = t
+      ? grpc.ServerCredentials.createSsl(t.clientCa ?? null, [{ private_key: t.key, cert_chain: t.cert }], t.clientCa !== undefined)
+      : grpc.ServerCredentials.createInsecure();
     return new Promise((resolve, reject) => {
-      this.server.bindAsync(this.options.listen, grpc.ServerCredentials.createInsecure(), (err, port) => {
+      this.server.bindAsync(this.options.listen, creds, (err, port) => {
         if (err) return reject(err);
         this.port = port;
         resolve();

@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { parseListen } from './config.ts';
+import { createServer as createTlsServer } from 'node:https';
+import { parseListen } from './config-options.ts';
+import type { TlsFiles } from './tls.ts';
 
 /** Answers readiness: resolves when the collector can take data, rejects with the reason when not. */
 export type ReadinessCheck = () => Promise<void>;
@@ -25,9 +27,19 @@ export class HttpServer {
   /** The port actually bound. */
   port = 0;
 
-  constructor(listen: string, ready: ReadinessCheck) {
+  /**
+   * @param tls serve HTTPS with these files; with `clientCa`, clients must present a certificate
+   *   it signed (mTLS — probes then need one too). @default undefined (plain HTTP)
+   */
+  constructor(listen: string, ready: ReadinessCheck, tls?: TlsFiles) {
     this.listen = listen;
-    this.server = createServer((req, res) => void this.dispatch(req, res));
+    const handler = (req: IncomingMessage, res: ServerResponse) => void this.dispatch(req, res);
+    this.server = tls
+      ? createTlsServer(
+          { cert: tls.cert, key: tls.key, ...(tls.clientCa ? { ca: tls.clientCa, requestCert: true, rejectUnauthorized: true } : {}) },
+          handler,
+        )
+      : createServer(handler);
     this.route('GET', /^\/healthz$/, (_req, res) => sendJson(res, 200, { status: 'ok' }));
     this.route('GET', /^\/readyz$/, async (_req, res) => {
       try {

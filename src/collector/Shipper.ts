@@ -1,0 +1,155 @@
+import { collectorLog } from './log.ts';
+import type { Spool, SpoolEntry } from './Spool.ts';
+import { SpoolCorruptError } from './spool-format.ts';
+
+/** Inserts rows into ClickHouse; `dedupToken` is passed as `insert_deduplication_token`. */
+export type RowSink<Row> = (rows: Row[], dedupToken?: string) => Promise<void>;
+
+/** Options of {@link Shipper}. */
+export interface ShipperOptions {
+  /** First wait after a failed insert, in ms; doubles up to `maxBackoffMs`. @default 200 */
+  initialBackoffMs: number;
+  /** Longest wait between insert attempts, in ms. @default 5000 */
+  maxBackoffMs: number;
+}
+
+/** Counters and state of the shipper (exported on /metrics and /readyz). */
+export interface ShipperStats {
+  insertedRows: number;
+  insertedBatches: number;
+  insertFailures: number;
+  replayedRows: number;
+  /** ms epoch of the first failure of the current outage; 0 when the last insert succeeded. */
+  failingSince: number;
+  lastError: string;
+}
+
+/** Observes each insert (latency and size feed the metrics histograms). */
+export type InsertObserver = (rows: number, seconds: number, ok: boolean) => void;
+
+/**
+ * Moves spooled batches into ClickHouse, oldest first, one at a time (so replay keeps order).
+ * Every attempt of a batch carries the same `insert_deduplication_token` (stored in its spool
+ * file), so a batch inserted before a crash but not yet deleted is not stored twice on replay.
+ * A failed insert is retried with exponential backoff for as long as it takes; a spool file
+ * that turns out corrupt is quarantined and skipped.
+ */
+export class Shipper<Row> {
+  private readonly spool: Spool<Row>;
+  private readonly sink: RowSink<Row>;
+  private readonly opts: ShipperOptions;
+  private readonly observe: InsertObserver;
+  private wake: (() => void) | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  /** The batch being inserted now (never dropped by the drop-oldest policy). */
+  busy: SpoolEntry<Row> | undefined;
+  readonly stats: ShipperStats = { insertedRows: 0, insertedBatches: 0, insertFailures: 0, replayedRows: 0, failingSince: 0, lastError: '' };
+  /** Seq numbers below this were recovered from a previous run (counted as replayed). */
+  private readonly replayBelow: number;
+
+  constructor(spool: Spool<Row>, sink: RowSink<Row>, options: ShipperOptions, observe: InsertObserver = () => {}) {
+    this.spool = spool;
+    this.sink = sink;
+    this.opts = options;
+    this.observe = observe;
+    this.replayBelow = spool.entries.length ? spool.entries[spool.entries.length - 1].seq + 1 : 0;
+  }
+
+  /** Starts the loop. */
+  start(): void {
+    this.running ??= this.loop();
+  }
+
+  /** Tells the loop a new batch is in the spool. */
+  notify(): void {
+    const w = this.wake;
+    this.wake = undefined;
+    w?.();
+  }
+
+  /** True while ClickHouse has been failing (since `stats.failingSince`). */
+  get failing(): boolean {
+    return this.stats.failingSince !== 0;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.wake = undefined;
+        resolve();
+      }, ms);
+      this.wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+  }
+
+  private async loop(): Promise<void> {
+    let backoff = this.opts.initialBackoffMs;
+    while (!this.stopped) {
+      const entry = this.spool.entries[0];
+      if (!entry) {
+        await this.sleep(60_000);
+        continue;
+      }
+      this.busy = entry;
+      let rows: Row[];
+      try {
+        rows = await this.spool.read(entry);
+      } catch (error) {
+        this.busy = undefined;
+        await this.spool.remove(entry, false);
+        await this.spool.quarantine(entry.file, error instanceof SpoolCorruptError ? error.message : String(error));
+        continue;
+      }
+      const started = performance.now();
+      try {
+        await this.sink(rows, entry.token);
+        this.observe(rows.length, (performance.now() - started) / 1000, true);
+        this.stats.insertedRows += rows.length;
+        this.stats.insertedBatches++;
+        if (entry.seq < this.replayBelow || this.stats.failingSince) this.stats.replayedRows += rows.length;
+        if (this.stats.failingSince) {
+          collectorLog('info', 'storage recovered', { outageMs: Date.now() - this.stats.failingSince, spooledBatches: this.spool.entries.length - 1 });
+        }
+        this.stats.failingSince = 0;
+        this.stats.lastError = '';
+        backoff = this.opts.initialBackoffMs;
+        this.busy = undefined;
+        await this.spool.remove(entry);
+      } catch (error) {
+        this.busy = undefined;
+        this.observe(rows.length, (performance.now() - started) / 1000, false);
+        this.stats.insertFailures++;
+        this.stats.lastError = (error as Error).message;
+        if (!this.stats.failingSince) {
+          this.stats.failingSince = Date.now();
+          collectorLog('warn', 'insert failed; batches stay in the spool and are retried', {
+            code: 'LOGQ_STORAGE_FAILED',
+            error,
+          });
+        }
+        if (this.stopped) break;
+        await this.sleep(backoff);
+        backoff = Math.min(backoff * 2, this.opts.maxBackoffMs);
+      }
+    }
+  }
+
+  /**
+   * Waits until the spool is empty or `timeoutMs` passed, then stops the loop. Batches left are
+   * replayed at the next start.
+   */
+  async drainAndStop(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.spool.entries.length && Date.now() < deadline) {
+      this.notify();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    this.stopped = true;
+    this.notify();
+    await this.running;
+  }
+}

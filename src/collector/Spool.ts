@@ -1,0 +1,211 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LogqError } from './errors.ts';
+import { collectorLog } from './log.ts';
+import { decodeSpoolFile, encodeSpoolFile, SpoolCorruptError } from './spool-format.ts';
+
+/** What the spool does when it holds `maxBytes`: refuse new batches (default) or delete the oldest. */
+export type SpoolFullPolicy = 'refuse' | 'drop-oldest';
+
+/** Options of {@link Spool}. */
+export interface SpoolOptions {
+  /** Directory of the spool files (created if missing). @default '<data dir>/logq-spool' */
+  dir: string;
+  /** Bytes of spooled batches held at most. @default 1 GiB */
+  maxBytes: number;
+  /** Policy when the bound is reached. @default 'refuse' */
+  whenFull: SpoolFullPolicy;
+  /** Rows of spooled batches also kept in memory, so shipping need not read them back. @default 200000 */
+  maxCachedRows: number;
+}
+
+/** One spooled batch, oldest first in {@link Spool.entries}. */
+export interface SpoolEntry<Row> {
+  readonly seq: number;
+  readonly file: string;
+  readonly bytes: number;
+  readonly rowCount: number;
+  readonly token: string;
+  /** In-memory copy of the rows, when the cache had room. */
+  rows?: Row[];
+}
+
+/** Counters of a spool (exported on /metrics). */
+export interface SpoolStats {
+  spooledBatches: number;
+  spooledRows: number;
+  droppedBatches: number;
+  droppedRows: number;
+  quarantinedFiles: number;
+  recoveredBatches: number;
+  recoveredRows: number;
+}
+
+const NAME = /^(\d{12})\.spool$/;
+const QUARANTINE = 'quarantine';
+
+/**
+ * The write-ahead spool: each batch becomes one file, written to a temporary name, fsync'ed,
+ * renamed and the directory fsync'ed, so a batch is either wholly on disk or absent after a
+ * crash. The collector acknowledges clients once {@link Spool.append} resolved. Files are named
+ * by a sequence number and shipped in that order. Corrupt files (checksum, partial writes, left
+ * over `.tmp`) are moved to `quarantine/` and reported, never replayed and never fatal.
+ */
+export class Spool<Row> {
+  readonly options: SpoolOptions;
+  /** Pending batches, oldest first. */
+  readonly entries: SpoolEntry<Row>[] = [];
+  readonly stats: SpoolStats = {
+    spooledBatches: 0,
+    spooledRows: 0,
+    droppedBatches: 0,
+    droppedRows: 0,
+    quarantinedFiles: 0,
+    recoveredBatches: 0,
+    recoveredRows: 0,
+  };
+  private readonly instance = randomUUID();
+  private nextSeq = 1;
+  private cachedRows = 0;
+  /** Bytes of pending batches. */
+  bytes = 0;
+  /** Rows of pending batches. */
+  rows = 0;
+
+  private constructor(options: SpoolOptions) {
+    this.options = options;
+  }
+
+  /** Opens (creating) the spool directory and recovers the batches a previous run left. */
+  static async open<Row>(options: SpoolOptions): Promise<Spool<Row>> {
+    const spool = new Spool<Row>(options);
+    await mkdir(join(options.dir, QUARANTINE), { recursive: true });
+    await spool.recover();
+    return spool;
+  }
+
+  /** True when the spool holds its bound of bytes. */
+  get full(): boolean {
+    return this.bytes >= this.options.maxBytes;
+  }
+
+  private async recover(): Promise<void> {
+    const names = (await readdir(this.options.dir)).sort();
+    for (const name of names) {
+      if (name === QUARANTINE) continue;
+      const file = join(this.options.dir, name);
+      const m = NAME.exec(name);
+      if (!m) {
+        await this.quarantine(file, name.endsWith('.tmp') ? 'partial write (crash before rename)' : 'not a spool file name');
+        continue;
+      }
+      try {
+        const buf = await readFile(file);
+        const payload = decodeSpoolFile<Row>(buf);
+        const seq = Number(m[1]);
+        this.push({ seq, file, bytes: buf.length, rowCount: payload.rows.length, token: payload.token });
+        this.nextSeq = Math.max(this.nextSeq, seq + 1);
+        this.stats.recoveredBatches++;
+        this.stats.recoveredRows += payload.rows.length;
+      } catch (error) {
+        // Any unreadable file (checksum, truncation, I/O error) is set aside, never a crash loop.
+        await this.quarantine(file, error instanceof SpoolCorruptError ? error.message : `unreadable: ${(error as Error).message}`);
+      }
+    }
+    if (this.entries.length) {
+      collectorLog('info', 'spool recovered batches to replay', { batches: this.entries.length, rows: this.rows, bytes: this.bytes });
+    }
+  }
+
+  private push(entry: SpoolEntry<Row>): void {
+    this.entries.push(entry);
+    this.bytes += entry.bytes;
+    this.rows += entry.rowCount;
+  }
+
+  /** Moves a bad file to `quarantine/` and reports it. */
+  async quarantine(file: string, reason: string): Promise<void> {
+    const name = file.slice(file.lastIndexOf('/') + 1);
+    const target = join(this.options.dir, QUARANTINE, `${name}.${Date.now()}`);
+    try {
+      await rename(file, target);
+    } catch (error) {
+      collectorLog('error', 'spool file could not be quarantined', { file, error });
+    }
+    this.stats.quarantinedFiles++;
+    collectorLog('error', 'corrupt spool file quarantined', { code: 'LOGQ_SPOOL_CORRUPT', file, quarantinedAs: target, reason });
+  }
+
+  /** Writes a batch durably (fsync of file and directory) and queues it; resolves once it is on disk. */
+  async append(rows: Row[]): Promise<SpoolEntry<Row>> {
+    const seq = this.nextSeq++;
+    const token = `logq-${this.instance}-${seq}`;
+    const file = join(this.options.dir, `${String(seq).padStart(12, '0')}.spool`);
+    const data = encodeSpoolFile({ token, rows });
+    try {
+      const tmp = file + '.tmp';
+      const fh = await open(tmp, 'w');
+      try {
+        await fh.writeFile(data);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await rename(tmp, file);
+      const dir = await open(this.options.dir, 'r');
+      try {
+        await dir.sync();
+      } finally {
+        await dir.close();
+      }
+    } catch (error) {
+      throw new LogqError('LOGQ_SPOOL_FAILED', `could not write spool file ${file}: ${(error as Error).message}`, { cause: error });
+    }
+    const entry: SpoolEntry<Row> = { seq, file, bytes: data.length, rowCount: rows.length, token };
+    if (this.cachedRows + rows.length <= this.options.maxCachedRows) {
+      entry.rows = rows;
+      this.cachedRows += rows.length;
+    }
+    this.push(entry);
+    this.stats.spooledBatches++;
+    this.stats.spooledRows += rows.length;
+    return entry;
+  }
+
+  /** The rows of an entry (from memory or disk); throws SpoolCorruptError when the file is damaged. */
+  async read(entry: SpoolEntry<Row>): Promise<Row[]> {
+    if (entry.rows) return entry.rows;
+    return decodeSpoolFile<Row>(await readFile(entry.file)).rows;
+  }
+
+  /** Forgets an entry and deletes its file (after it was inserted, dropped or quarantined). */
+  async remove(entry: SpoolEntry<Row>, deleteFile = true): Promise<void> {
+    const i = this.entries.indexOf(entry);
+    if (i < 0) return;
+    this.entries.splice(i, 1);
+    this.bytes -= entry.bytes;
+    this.rows -= entry.rowCount;
+    if (entry.rows) this.cachedRows -= entry.rowCount;
+    entry.rows = undefined;
+    if (deleteFile) await unlink(entry.file).catch(() => {});
+  }
+
+  /**
+   * Drop-oldest policy: deletes the oldest batches (never `busy`, the one being inserted) until
+   * the spool is below its bound; returns the rows dropped (counted in stats).
+   */
+  async dropOldest(busy?: SpoolEntry<Row>): Promise<number> {
+    let dropped = 0;
+    while (this.full) {
+      const victim = this.entries.find((e) => e !== busy);
+      if (!victim) break;
+      dropped += victim.rowCount;
+      this.stats.droppedBatches++;
+      this.stats.droppedRows += victim.rowCount;
+      await this.remove(victim);
+      collectorLog('warn', 'spool full: dropped oldest batch', { code: 'LOGQ_SPOOL_FULL', rows: victim.rowCount, policy: 'drop-oldest' });
+    }
+    return dropped;
+  }
+}

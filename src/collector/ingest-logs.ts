@@ -1,0 +1,56 @@
+import type { ExportLogsPartialSuccess, ExportLogsRequestData } from '../otlp/types.ts';
+import { requestToRows, type LogRow } from '../storage/rows.ts';
+import type { IngestPipeline } from './IngestPipeline.ts';
+import { guardRows, type GuardStats, type RecordLimits } from './limit-rows.ts';
+import { rejectInvalidRecords } from './validate-records.ts';
+
+/** Takes a decoded request; resolves with the partial-success answer once the kept records are durable. */
+export type LogsIngest = (request: ExportLogsRequestData) => Promise<ExportLogsPartialSuccess>;
+
+/** Counters of the receivers (exported on /metrics). */
+export interface ReceiverStats extends GuardStats {
+  /** Records in decoded requests. */
+  receivedRecords: number;
+  /** Records rejected individually (partial success). */
+  rejectedRecords: number;
+  /** Requests that could not be decoded. */
+  undecodableRequests: number;
+  /** Requests refused for a missing or wrong token. */
+  unauthenticatedRequests: number;
+}
+
+/** A fresh set of receiver counters. */
+export function newReceiverStats(): ReceiverStats {
+  return {
+    receivedRecords: 0,
+    rejectedRecords: 0,
+    undecodableRequests: 0,
+    unauthenticatedRequests: 0,
+    droppedAttributes: 0,
+    truncatedValues: 0,
+    redactedValues: 0,
+  };
+}
+
+function countRecords(req: ExportLogsRequestData): number {
+  let n = 0;
+  for (const rl of req.resourceLogs) for (const sl of rl.scopeLogs) n += sl.logRecords.length;
+  return n;
+}
+
+/**
+ * The path every receiver (gRPC, OTLP/HTTP, REST) shares: validate records (invalid ones are
+ * rejected individually), map to rows, apply limits and redaction, then admit into the
+ * pipeline, which resolves once the rows are fsync'ed in the spool.
+ */
+export function createLogsIngest(pipeline: IngestPipeline<LogRow>, limits: RecordLimits, stats: ReceiverStats): LogsIngest {
+  return async (request) => {
+    stats.receivedRecords += countRecords(request);
+    const { rejected, message } = rejectInvalidRecords(request);
+    stats.rejectedRecords += rejected;
+    const rows = requestToRows(request);
+    guardRows(rows, limits, stats);
+    await pipeline.accept(rows);
+    return { rejectedLogRecords: rejected, errorMessage: message };
+  };
+}
