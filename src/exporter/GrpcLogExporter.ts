@@ -6,60 +6,101 @@ import { decodeExportLogsResponse } from '../otlp/decode-logs.ts';
 import { LOGS_EXPORT_PATH, passThrough } from '../otlp/service.ts';
 import { encodeLogRecords } from './encode-records.ts';
 import { DEFAULT_GRPC_ENDPOINT, parseGrpcEndpoint } from './endpoint.ts';
+import { resolveCompression, resolveHeaders, resolveRootCerts, resolveTimeout, type Warn } from './exporter-config.ts';
+import { retryDelay } from './retry-policy.ts';
+
+/** What the exporter tells {@link GrpcLogExporterOptions.onRetry} before waiting to retry. */
+export interface RetryEvent {
+  /** The attempt that failed (1 = the first call). */
+  attempt: number;
+  /** gRPC status code of the failure. */
+  code: number;
+  /** How long the exporter waits before the next attempt, in ms. */
+  delayMs: number;
+  /** True when the delay came from the server's RetryInfo. */
+  fromServer: boolean;
+}
 
 /** Options of {@link GrpcLogExporter}. */
 export interface GrpcLogExporterOptions {
   /**
-   * OTLP/gRPC endpoint.
+   * OTLP/gRPC endpoint; `https://` means TLS.
    * @default OTEL_EXPORTER_OTLP_LOGS_ENDPOINT ?? OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://localhost:4317'
    */
   endpoint?: string;
-  /** Metadata sent with every call (e.g. `{ authorization: 'Bearer …' }`). @default {} */
+  /** Metadata sent with every call (e.g. `{ authorization: 'Bearer …' }`); wins over the env. @default OTEL_EXPORTER_OTLP_(LOGS_)HEADERS */
   headers?: Record<string, string>;
-  /** Deadline of one export, retries included, in ms. @default 10000 */
+  /** Deadline of one export, retries included, in ms. @default OTEL_EXPORTER_OTLP_(LOGS_)TIMEOUT ?? 10000 */
   timeoutMillis?: number;
+  /** Request compression. @default OTEL_EXPORTER_OTLP_(LOGS_)COMPRESSION ?? 'none' */
+  compression?: 'gzip' | 'none';
+  /** CA certificates (PEM) trusted for an https endpoint. @default OTEL_EXPORTER_OTLP_(LOGS_)CERTIFICATE file, else the system CAs */
+  rootCertificates?: string | Buffer;
+  /** First retry backoff, in ms (doubles per attempt, with jitter). @default 100 */
+  initialBackoffMillis?: number;
+  /** Largest retry backoff, in ms. @default 5000 */
+  maxBackoffMillis?: number;
+  /** Diagnostics: called before each retry wait. @default none */
+  onRetry?: (event: RetryEvent) => void;
 }
 
-/** gRPC status codes the OTLP spec calls retryable. */
-const RETRYABLE = new Set([
-  grpc.status.CANCELLED,
-  grpc.status.DEADLINE_EXCEEDED,
-  grpc.status.ABORTED,
-  grpc.status.OUT_OF_RANGE,
-  grpc.status.UNAVAILABLE,
-  grpc.status.DATA_LOSS,
-]);
+/** Counters of the exporter. */
+export interface GrpcExporterStats {
+  /** Records the collector accepted. */
+  exported: number;
+  /** Records of exports that failed for good. */
+  failed: number;
+  /** Records the collector rejected in a partial success (never retried). */
+  rejected: number;
+  /** Retry attempts made. */
+  retries: number;
+}
+
+const warn: Warn = (m) => process.emitWarning(m, 'LogqConfigWarning');
 
 /**
  * logq's OTLP/gRPC log exporter: encodes records with logq's own codec into one reused buffer and
- * calls `LogsService/Export` on one long-lived grpc-js channel. Failed calls with retryable codes
- * are retried with exponential backoff and jitter until the export deadline.
+ * calls `LogsService/Export` on one long-lived grpc-js channel. Per the OTLP spec: retryable codes
+ * are retried with exponential backoff and jitter until the export deadline, honouring the
+ * server's RetryInfo; a partial success is final. The channel reconnects by itself after the
+ * collector restarts (reconnect backoff capped at 5 s so recovery is prompt).
  */
 export class GrpcLogExporter implements LogRecordExporter {
   private readonly client: grpc.Client;
   private readonly metadata: grpc.Metadata;
   private readonly timeoutMillis: number;
+  private readonly initialBackoff: number;
+  private readonly maxBackoff: number;
+  private readonly onRetry: ((e: RetryEvent) => void) | undefined;
   private readonly writer = new ProtoWriter();
   private readonly pending = new Set<Promise<void>>();
   private shutdownDone = false;
   /** The endpoint in use (for diagnostics). */
   readonly endpoint: string;
+  /** Counters (exported, failed, rejected, retries). */
+  readonly stats: GrpcExporterStats = { exported: 0, failed: 0, rejected: 0, retries: 0 };
 
-  constructor(options: GrpcLogExporterOptions = {}) {
-    this.endpoint =
-      options.endpoint ??
-      process.env.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT ??
-      process.env.OTEL_EXPORTER_OTLP_ENDPOINT ??
-      DEFAULT_GRPC_ENDPOINT;
+  constructor(options: GrpcLogExporterOptions = {}, env: NodeJS.ProcessEnv = process.env) {
+    this.endpoint = options.endpoint ?? env.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_ENDPOINT ?? DEFAULT_GRPC_ENDPOINT;
     const target = parseGrpcEndpoint(this.endpoint);
-    const credentials = target.secure ? grpc.credentials.createSsl() : grpc.credentials.createInsecure();
-    this.client = new grpc.Client(target.address, credentials, {
+    const credentials = target.secure
+      ? grpc.credentials.createSsl(resolveRootCerts(options.rootCertificates, env, warn) ?? null)
+      : grpc.credentials.createInsecure();
+    const channelOptions: grpc.ChannelOptions = {
       'grpc.max_send_message_length': 64 * 1024 * 1024,
       'grpc.keepalive_time_ms': 30_000,
-    });
+      // grpc-js defaults to 1 s growing to 120 s: a collector back after a restart would wait minutes.
+      'grpc.initial_reconnect_backoff_ms': 100,
+      'grpc.max_reconnect_backoff_ms': 5_000,
+    };
+    if (resolveCompression(options.compression, env, warn) === 'gzip') channelOptions['grpc.default_compression_algorithm'] = 2; // gzip
+    this.client = new grpc.Client(target.address, credentials, channelOptions);
     this.metadata = new grpc.Metadata();
-    for (const [k, v] of Object.entries(options.headers ?? {})) this.metadata.set(k.toLowerCase(), v);
-    this.timeoutMillis = options.timeoutMillis ?? 10_000;
+    for (const [k, v] of Object.entries(resolveHeaders(options.headers, env, warn))) this.metadata.set(k, v);
+    this.timeoutMillis = resolveTimeout(options.timeoutMillis, env, warn);
+    this.initialBackoff = options.initialBackoffMillis ?? 100;
+    this.maxBackoff = options.maxBackoffMillis ?? 5_000;
+    this.onRetry = options.onRetry;
   }
 
   export(logs: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {
@@ -69,39 +110,54 @@ export class GrpcLogExporter implements LogRecordExporter {
     }
     let payload: Buffer;
     try {
-      payload = encodeLogRecords(logs, this.writer);
+      // The writer's buffer is reused by the next export: keep our own copy while retrying.
+      payload = Buffer.from(encodeLogRecords(logs, this.writer));
     } catch (error) {
+      this.stats.failed += logs.length;
       resultCallback({ code: ExportResultCode.FAILED, error: error as Error });
       return;
     }
     const p = this.send(payload).then(
-      () => resultCallback({ code: ExportResultCode.SUCCESS }),
-      (error: Error) => resultCallback({ code: ExportResultCode.FAILED, error }),
+      (rejected) => {
+        this.stats.rejected += rejected;
+        this.stats.exported += logs.length - rejected;
+        resultCallback({ code: ExportResultCode.SUCCESS });
+      },
+      (error: Error) => {
+        this.stats.failed += logs.length;
+        resultCallback({ code: ExportResultCode.FAILED, error });
+      },
     );
     this.pending.add(p);
     void p.finally(() => this.pending.delete(p));
   }
 
-  private async send(payload: Buffer): Promise<void> {
+  /** Sends one request, retrying per the spec; resolves with the number of records rejected. */
+  private async send(payload: Buffer): Promise<number> {
     const deadline = Date.now() + this.timeoutMillis;
-    let backoff = 100;
+    let backoff = this.initialBackoff;
     for (let attempt = 1; ; attempt++) {
       try {
         const response = await this.call(payload, deadline);
         const { partialSuccess } = decodeExportLogsResponse(response);
-        if (partialSuccess && partialSuccess.rejectedLogRecords > 0) {
-          // Never retried (OTLP spec): the server has kept what it could.
-          process.emitWarning(
-            `logq: collector rejected ${partialSuccess.rejectedLogRecords} log records: ${partialSuccess.errorMessage}`,
-          );
+        const rejected = partialSuccess?.rejectedLogRecords ?? 0;
+        if (rejected > 0) {
+          // Never retried (OTLP spec, "Partial Success"): the server has kept what it could.
+          process.emitWarning(`logq: collector rejected ${rejected} log records: ${partialSuccess?.errorMessage ?? ''}`);
         }
-        return;
+        return Number(rejected);
       } catch (error) {
-        const code = (error as grpc.ServiceError).code;
-        const wait = backoff * (0.5 + Math.random());
-        if (!RETRYABLE.has(code) || Date.now() + wait >= deadline) throw error;
-        await new Promise((r) => setTimeout(r, wait).unref());
-        backoff = Math.min(backoff * 2, 5_000);
+        const err = error as grpc.ServiceError;
+        const next = retryDelay(err, backoff);
+        if (!next || this.shutdownDone || Date.now() + next.delayMs >= deadline) throw error;
+        this.stats.retries++;
+        try {
+          this.onRetry?.({ attempt, code: err.code, delayMs: next.delayMs, fromServer: next.fromServer });
+        } catch {
+          // diagnostics must not break exporting
+        }
+        await new Promise((r) => setTimeout(r, next.delayMs).unref());
+        backoff = Math.min(backoff * 2, this.maxBackoff);
       }
     }
   }
@@ -128,8 +184,8 @@ export class GrpcLogExporter implements LogRecordExporter {
   /** Waits for exports in flight, then closes the channel. Safe to call twice. */
   async shutdown(): Promise<void> {
     if (this.shutdownDone) return;
-    this.shutdownDone = true;
     await this.forceFlush();
+    this.shutdownDone = true;
     this.client.close();
   }
 }

@@ -1,42 +1,179 @@
-import { logs, type Attributes, type Logger as OtelLogger } from '@opentelemetry/api';
-import { LEVEL_INFO, type LevelName } from './levels.ts';
+import { context, logs, trace, type Attributes, type Logger as OtelLogger } from '@opentelemetry/api';
+import { flattenInto } from './attributes.ts';
+import { addCodeLocation } from './code-location.ts';
+import { logContextStorage } from './context.ts';
+import { resolveLevelConfig, severityFor, type LevelConfig } from './level-config.ts';
+import { LEVEL_INFO, LEVEL_NAMES, levelSeverity, SILENT_SEVERITY, type LevelName } from './levels.ts';
 
-/** The logger apps use: one method per level, message plus optional attributes. */
+/** Attributes a log call accepts: nested objects are flattened to dotted keys (see attributes.ts). */
+export type LogAttributes = Record<string, unknown>;
+
+/** A log method: message plus optional attributes. */
+export type LogMethod = (message: string, attributes?: LogAttributes) => void;
+
+/** The logger apps use (the seed's AsyncLogger, Django's named loggers). */
 export interface Logger {
-  /** The logger's name (the OTel instrumentation scope name). */
+  /** The logger's name (the OTel instrumentation scope name, dot-separated hierarchy). */
   readonly name: string;
-  trace(message: string, attributes?: Attributes): void;
-  debug(message: string, attributes?: Attributes): void;
-  info(message: string, attributes?: Attributes): void;
-  warn(message: string, attributes?: Attributes): void;
-  error(message: string, attributes?: Attributes): void;
-  fatal(message: string, attributes?: Attributes): void;
+  trace: LogMethod;
+  debug: LogMethod;
+  info: LogMethod;
+  warn: LogMethod;
+  error: LogMethod;
+  fatal: LogMethod;
+  /** Alias of {@link Logger.fatal} (Python's CRITICAL). */
+  critical: LogMethod;
+  /** Logs `err` at ERROR with OTel `exception.type`, `exception.message`, `exception.stacktrace`. */
+  exception(err: unknown, message?: string, attributes?: LogAttributes): void;
+  /** Logs a named event at INFO (OTLP `event_name`; the seed's `log_event`). */
+  event(name: string, attributes?: LogAttributes): void;
+  /** A logger with the same name and level whose records all carry `attributes` (flattened once). */
+  child(attributes: LogAttributes): Logger;
+  /** Whether a record at `level` would be emitted by this logger. */
+  isLevelEnabled(level: LevelName): boolean;
+}
+
+/** Options of the logger façade, set by {@link registerLogging} (or {@link configureLoggers}). */
+export interface LoggerSettings {
+  /** Resolved levels. @default LOG_LEVEL ?? info */
+  levels: LevelConfig;
+  /**
+   * Add code location (`code.function.name`, `code.file.path`, `code.line.number`) to records at or
+   * above this level; `true` means ERROR and above, `false` none. @default false
+   */
+  codeLocation: boolean | LevelName;
+}
+
+let settings: LoggerSettings = { levels: resolveLevelConfig({}, process.env, () => {}), codeLocation: false };
+const roots = new Map<string, LoggerImpl>();
+
+function noop(): void {}
+
+function codeThreshold(setting: boolean | LevelName): number {
+  if (setting === false) return SILENT_SEVERITY;
+  if (setting === true) return LEVEL_INFO.error.number;
+  return levelSeverity(setting) ?? LEVEL_INFO.error.number;
+}
+
+class LoggerImpl implements Logger {
+  readonly name: string;
+  // Set on the root logger; children inherit them through the prototype chain, so changing the
+  // levels of a root re-levels every child without tracking them.
+  declare otel: OtelLogger;
+  declare minSeverity: number;
+  declare codeSeverity: number;
+  declare trace: LogMethod;
+  declare debug: LogMethod;
+  declare info: LogMethod;
+  declare warn: LogMethod;
+  declare error: LogMethod;
+  declare fatal: LogMethod;
+  declare critical: LogMethod;
+  declare bound: Attributes | undefined;
+
+  constructor(name: string) {
+    this.name = name;
+    this.bound = undefined;
+    this.apply();
+  }
+
+  /** Precomputes the methods: a disabled level is the shared no-op (pino's approach). */
+  apply(): void {
+    this.otel = logs.getLogger(this.name);
+    this.minSeverity = severityFor(this.name, settings.levels);
+    this.codeSeverity = codeThreshold(settings.codeLocation);
+    for (const level of LEVEL_NAMES) this[level] = this.minSeverity <= LEVEL_INFO[level].number ? makeMethod(level) : noop;
+    this.critical = this.fatal;
+  }
+
+  exception(err: unknown, message?: string, attributes?: LogAttributes): void {
+    if (this.minSeverity > LEVEL_INFO.error.number) return;
+    const e = err instanceof Error ? err : undefined;
+    const extra: Attributes = {
+      'exception.type': e ? e.name || e.constructor?.name || 'Error' : typeof err,
+      'exception.message': e ? e.message : String(err),
+    };
+    if (e?.stack) extra['exception.stacktrace'] = e.stack;
+    this.emit(LEVEL_INFO.error.number, 'ERROR', message ?? String(extra['exception.message']), attributes, this.exception, undefined, extra);
+  }
+
+  event(name: string, attributes?: LogAttributes): void {
+    if (this.minSeverity > LEVEL_INFO.info.number) return;
+    this.emit(LEVEL_INFO.info.number, 'INFO', name, attributes, this.event, name);
+  }
+
+  child(attributes: LogAttributes): Logger {
+    const child = Object.create(this) as LoggerImpl;
+    child.bound = flattenInto({ ...this.bound }, attributes);
+    return child;
+  }
+
+  isLevelEnabled(level: LevelName): boolean {
+    const info = LEVEL_INFO[level];
+    return info !== undefined && this.minSeverity <= info.number;
+  }
+
+  /** Builds and emits one record; never throws into the app. */
+  emit(
+    severityNumber: number,
+    severityText: string,
+    body: string,
+    attributes: LogAttributes | undefined,
+    entry: Function,
+    eventName?: string,
+    extra?: Attributes,
+  ): void {
+    try {
+      const store = logContextStorage.getStore();
+      const out: Attributes = {};
+      if (store?.attributes) Object.assign(out, store.attributes);
+      if (this.bound) Object.assign(out, this.bound);
+      if (attributes) flattenInto(out, attributes);
+      if (extra) Object.assign(out, extra);
+      let ctx = context.active();
+      if (store) {
+        if (store.requestId !== undefined) out['request.id'] = store.requestId;
+        if (store.shared.userId !== undefined) out['user.id'] = store.shared.userId;
+        // A tracing SDK's active span wins; else the request's own (traceparent or generated) ids.
+        if (store.spanContext && !trace.getSpanContext(ctx)) ctx = trace.setSpanContext(ctx, store.spanContext);
+      }
+      if (severityNumber >= this.codeSeverity) addCodeLocation(out, entry);
+      this.otel.emit({ severityNumber, severityText, body, attributes: out, context: ctx, eventName });
+    } catch {
+      // The logging path never throws into the application.
+    }
+  }
+}
+
+function makeMethod(level: LevelName): LogMethod {
+  const { number, text } = LEVEL_INFO[level];
+  const method = function (this: LoggerImpl, message: string, attributes?: LogAttributes): void {
+    this.emit(number, text, message, attributes, method);
+  };
+  return method;
 }
 
 /**
- * Returns a logger named `name` that emits through the global OTel LoggerProvider (the one
- * {@link registerLogging} installed). Safe to call before registration: the OTel API's proxy
- * provider forwards to the real one once it is set.
+ * Returns the logger named `name` (one instance per name). Its level comes from the level
+ * settings (`LOG_LEVEL`, `level`, `levels` by prefix). Safe to call before {@link registerLogging}:
+ * records go through the OTel API's global provider, and registration re-levels existing loggers.
  */
 export function getLogger(name: string): Logger {
-  const otel: OtelLogger = logs.getLogger(name);
-  const emit = (level: LevelName) => {
-    const { number, text } = LEVEL_INFO[level];
-    return (message: string, attributes?: Attributes): void => {
-      try {
-        otel.emit({ severityNumber: number, severityText: text, body: message, attributes });
-      } catch {
-        // The logging path never throws into the application.
-      }
-    };
-  };
-  return {
-    name,
-    trace: emit('trace'),
-    debug: emit('debug'),
-    info: emit('info'),
-    warn: emit('warn'),
-    error: emit('error'),
-    fatal: emit('fatal'),
-  };
+  let logger = roots.get(name);
+  if (!logger) {
+    logger = new LoggerImpl(name);
+    roots.set(name, logger);
+  }
+  return logger;
+}
+
+/** Applies new settings to every logger (existing ones are re-levelled in place). */
+export function configureLoggers(next: Partial<LoggerSettings>): void {
+  settings = { ...settings, ...next };
+  for (const logger of roots.values()) logger.apply();
+}
+
+/** The settings in force (for tests and diagnostics). */
+export function loggerSettings(): Readonly<LoggerSettings> {
+  return settings;
 }

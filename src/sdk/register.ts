@@ -3,32 +3,51 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import {
   BatchLogRecordProcessor,
   LoggerProvider,
+  SimpleLogRecordProcessor,
   type LogRecordExporter,
   type LogRecordProcessor,
 } from '@opentelemetry/sdk-logs';
 import { GrpcLogExporter, type GrpcLogExporterOptions } from '../exporter/GrpcLogExporter.ts';
+import { resolveBatchOptions, type BatchOptions } from './batch-config.ts';
+import { installExitFlush, type ExitFlushOptions } from './exit-flush.ts';
+import { ConsoleLogExporter, type ConsoleLogExporterOptions } from './exporters/ConsoleLogExporter.ts';
+import { RotatingFileExporter, type RotatingFileExporterOptions } from './exporters/RotatingFileExporter.ts';
+import { resolveLevelConfig, type LevelOptions } from './level-config.ts';
+import { configureLoggers } from './logger.ts';
+import type { LevelName } from './levels.ts';
+import { FilterProcessor, type LogFilter } from './processors/FilterProcessor.ts';
+import { NotifyProcessor, type NotifyProcessorOptions } from './processors/NotifyProcessor.ts';
+import { RedactionProcessor } from './processors/RedactionProcessor.ts';
+import type { RedactOptions } from './processors/redact.ts';
+import { QueueStats, stderrDropReporter, type PipelineStats } from './QueueStats.ts';
 import { buildResource, type ResourceOptions } from './resource.ts';
 
-/** Settings of the BatchLogRecordProcessor (the async queue between the app and the exporter). */
-export interface BatchOptions {
-  /** Records held before new ones are dropped. @default 2048 (OTEL_BLRP_MAX_QUEUE_SIZE) */
-  maxQueueSize?: number;
-  /** Records per export call. @default 512 (OTEL_BLRP_MAX_EXPORT_BATCH_SIZE) */
-  maxExportBatchSize?: number;
-  /** Delay between two exports, in ms. @default 1000 (OTEL_BLRP_SCHEDULE_DELAY) */
-  scheduledDelayMillis?: number;
-  /** Time allowed for one export, in ms. @default 30000 (OTEL_BLRP_EXPORT_TIMEOUT) */
-  exportTimeoutMillis?: number;
-}
+export type { BatchOptions } from './batch-config.ts';
 
 /** Options of {@link registerLogging}. */
-export interface RegisterLoggingOptions extends ResourceOptions, GrpcLogExporterOptions {
-  /** Queue and batch settings. @default the OTel SDK defaults / OTEL_BLRP_* env vars */
+export interface RegisterLoggingOptions extends ResourceOptions, GrpcLogExporterOptions, LevelOptions {
+  /** Queue and batch settings. @default OTEL_BLRP_* env vars, else the OTel SDK defaults */
   batch?: BatchOptions;
   /** Use this exporter instead of logq's gRPC exporter (tests, custom sinks). @default GrpcLogExporter */
   exporter?: LogRecordExporter;
-  /** Processors run before the batch processor (filters, enrichers). @default [] */
+  /** Your own processors, run after the filter and before redaction (enrichers, …). @default [] */
   processors?: LogRecordProcessor[];
+  /** Redaction of secrets (on by default); `false` turns it off, an object extends it. @default true */
+  redact?: boolean | RedactOptions;
+  /** Drops records for which it returns false (Django's CallbackFilter). @default none */
+  filter?: LogFilter;
+  /** Notify on ERROR+ records (function and/or webhook, rate-limited). @default none */
+  notify?: NotifyProcessorOptions;
+  /** Also print records (development): `true` or console options. @default false */
+  console?: boolean | ConsoleLogExporterOptions;
+  /** Also write records to a size-rotated JSON-lines file. @default none */
+  file?: RotatingFileExporterOptions;
+  /** Code location on records at or above this level (`true` = ERROR+). @default false */
+  codeLocation?: boolean | LevelName;
+  /** Flush on SIGTERM/SIGINT/beforeExit (bounded), then let the app's handling proceed. @default true */
+  flushOnExit?: boolean | ExitFlushOptions;
+  /** Least interval between two "queue full" lines on stderr, in ms. @default 10000 */
+  dropReportIntervalMs?: number;
 }
 
 /** What {@link registerLogging} returns. */
@@ -37,35 +56,82 @@ export interface LoggingHandle {
   readonly provider: LoggerProvider;
   /** Exports every buffered record now. */
   forceFlush(): Promise<void>;
-  /** Flushes, then stops the pipeline. Safe to call twice. */
+  /** Flushes, then stops the pipeline and removes the exit hooks. Safe to call twice. */
   shutdown(): Promise<void>;
+  /** Counters of the pipeline: emitted, dropped (queue full, exact), exported, failed, queued. */
+  stats(): PipelineStats;
 }
 
+const warn = (m: string) => process.emitWarning(m, 'LogqConfigWarning');
+
 /**
- * Sets up logging for the app: a LoggerProvider with the service's resource, a
- * BatchLogRecordProcessor and logq's OTLP/gRPC exporter, installed as the global OTel logger
- * provider (with an AsyncLocalStorage context manager if the app has none, so records carry the
- * active span's trace and span ids).
+ * Sets up logging for the app: levels for every logger, then a LoggerProvider with the service's
+ * resource and the pipeline filter → your processors → redaction → notify → BatchLogRecordProcessor
+ * → logq's OTLP/gRPC exporter (plus optional console and file exporters), installed as the global
+ * OTel logger provider, with an AsyncLocalStorage context manager if the app has none.
  */
 export function registerLogging(options: RegisterLoggingOptions = {}): LoggingHandle {
+  configureLoggers({ levels: resolveLevelConfig(options, process.env, warn), codeLocation: options.codeLocation ?? false });
+
+  const stats = new QueueStats(stderrDropReporter(options.dropReportIntervalMs ?? 10_000));
   const exporter = options.exporter ?? new GrpcLogExporter(options);
-  const batch = new BatchLogRecordProcessor({ exporter, ...options.batch });
+  const batch = new BatchLogRecordProcessor({
+    exporter,
+    ...resolveBatchOptions(options.batch, process.env, warn),
+    selfObsMeterProvider: stats,
+  });
+  const counter: LogRecordProcessor = {
+    onEmit: () => void stats.counts.emitted++,
+    forceFlush: () => Promise.resolve(),
+    shutdown: () => Promise.resolve(),
+  };
+  const pipeline: LogRecordProcessor[] = [counter, ...(options.processors ?? [])];
+  if (options.redact !== false) pipeline.push(new RedactionProcessor(options.redact === true ? {} : options.redact));
+  if (options.notify) pipeline.push(new NotifyProcessor(options.notify));
+  pipeline.push(batch);
+  if (options.console) {
+    pipeline.push(new SimpleLogRecordProcessor({ exporter: new ConsoleLogExporter(options.console === true ? {} : options.console) }));
+  }
+  if (options.file) pipeline.push(new BatchLogRecordProcessor({ exporter: new RotatingFileExporter(options.file) }));
+
   const provider = new LoggerProvider({
     resource: buildResource(options),
-    processors: [...(options.processors ?? []), batch],
+    processors: options.filter ? [new FilterProcessor(options.filter, pipeline)] : pipeline,
   });
 
   const contextManager = new AsyncLocalStorageContextManager();
   if (!context.setGlobalContextManager(contextManager.enable())) contextManager.disable();
+  logs.disable();
   logs.setGlobalLoggerProvider(provider);
+  // Loggers fetched before registration hold the previous provider's loggers: re-bind them.
+  configureLoggers({});
+
+  let flushedAt = 0;
+  const flush = () => {
+    flushedAt = stats.counts.emitted;
+    return provider.forceFlush();
+  };
+  const uninstallExit =
+    options.flushOnExit === false
+      ? () => {}
+      : installExitFlush(flush, () => stats.counts.emitted !== flushedAt, options.flushOnExit === true ? {} : options.flushOnExit);
 
   let shutdownPromise: Promise<void> | undefined;
   return {
     provider,
-    forceFlush: () => provider.forceFlush(),
+    forceFlush: flush,
     shutdown: () => {
-      shutdownPromise ??= provider.shutdown().finally(() => logs.disable());
+      shutdownPromise ??= (async () => {
+        uninstallExit();
+        try {
+          await provider.shutdown();
+        } finally {
+          logs.disable();
+          configureLoggers({});
+        }
+      })();
       return shutdownPromise;
     },
+    stats: () => stats.snapshot(),
   };
 }

@@ -1,0 +1,89 @@
+import { createNoopMeter, type Attributes, type Counter, type Meter, type MeterProvider, type ObservableResult, type ObservableUpDownCounter } from '@opentelemetry/api';
+
+/** Counters of the app-side pipeline, from {@link LoggingHandle.stats}. */
+export interface PipelineStats {
+  /** Records that reached the pipeline (after level checks and filters). */
+  emitted: number;
+  /** Records dropped because the queue was full (exact). */
+  dropped: number;
+  /** Records the exporter acknowledged. */
+  exported: number;
+  /** Records whose export failed after retries. */
+  failed: number;
+  /** Records waiting in the queue now. */
+  queued: number;
+}
+
+/** Reports drops on stderr, at most once per interval (the seed's console fallback). */
+export type DropReporter = (totalDropped: number, capacity: number) => void;
+
+/**
+ * Counts what the SDK's BatchLogRecordProcessor reports through its self-observability metrics
+ * (`otel.sdk.processor.log.processed`, with `error.type = queue_full` for drops) — the public way
+ * to learn the exact drop count without touching the processor's private state.
+ */
+export class QueueStats implements MeterProvider {
+  readonly counts = { emitted: 0, dropped: 0, exported: 0, failed: 0 };
+  private readonly queueCallbacks: ((r: ObservableResult) => void)[] = [];
+  private capacity = 0;
+  private readonly onDrop: DropReporter | undefined;
+
+  constructor(onDrop?: DropReporter) {
+    this.onDrop = onDrop;
+  }
+
+  getMeter(): Meter {
+    const base = createNoopMeter();
+    const meter = Object.create(base) as Meter;
+    meter.createCounter = (() => this.processedCounter()) as Meter['createCounter'];
+    meter.createUpDownCounter = (() => ({ add: (n: number) => void (this.capacity += n) })) as never;
+    meter.createObservableUpDownCounter = (() => ({
+      addCallback: (cb: (r: ObservableResult) => void) => void this.queueCallbacks.push(cb),
+      removeCallback: () => {},
+    })) as unknown as () => ObservableUpDownCounter;
+    return meter;
+  }
+
+  private processedCounter(): Counter {
+    return {
+      add: (n: number, attrs?: Attributes) => {
+        const error = attrs?.['error.type'];
+        if (error === 'queue_full') {
+          this.counts.dropped += n;
+          try {
+            this.onDrop?.(this.counts.dropped, this.capacity);
+          } catch {
+            // reporting must not break logging
+          }
+        } else if (error !== undefined) this.counts.failed += n;
+        else this.counts.exported += n;
+      },
+    };
+  }
+
+  /** Records waiting in the queue now (asks the processor through its observable gauge). */
+  queued(): number {
+    let total = 0;
+    const result = { observe: (v: number) => void (total += v) } as ObservableResult;
+    for (const cb of this.queueCallbacks) cb(result);
+    return total;
+  }
+
+  snapshot(): PipelineStats {
+    return { ...this.counts, queued: this.queued() };
+  }
+}
+
+/**
+ * A drop reporter writing one line to stderr at most every `intervalMs` (so a flood of drops
+ * cannot flood stderr), naming the running total.
+ */
+export function stderrDropReporter(intervalMs = 10_000, write: (line: string) => void = (l) => process.stderr.write(l)): DropReporter {
+  let last = -Infinity;
+  return (total, capacity) => {
+    const now = Date.now();
+    if (now - last < intervalMs) return;
+    last = now;
+    write(`logq: log queue full (maxQueueSize=${capacity}): ${total} record(s) dropped so far\n`);
+  };
+}

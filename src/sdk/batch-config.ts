@@ -1,0 +1,58 @@
+import type { Warn } from './level-config.ts';
+
+/** Settings of the BatchLogRecordProcessor (the async queue between the app and the exporter). */
+export interface BatchOptions {
+  /** Records held before new ones are dropped (and counted). @default OTEL_BLRP_MAX_QUEUE_SIZE ?? 2048 */
+  maxQueueSize?: number;
+  /** Records per export call (≤ maxQueueSize). @default OTEL_BLRP_MAX_EXPORT_BATCH_SIZE ?? 512 */
+  maxExportBatchSize?: number;
+  /** Delay between two exports, in ms. @default OTEL_BLRP_SCHEDULE_DELAY ?? 1000 */
+  scheduledDelayMillis?: number;
+  /** Time allowed for one export, in ms. @default OTEL_BLRP_EXPORT_TIMEOUT ?? 30000 */
+  exportTimeoutMillis?: number;
+}
+
+const ENV: Record<keyof BatchOptions, string> = {
+  maxQueueSize: 'OTEL_BLRP_MAX_QUEUE_SIZE',
+  maxExportBatchSize: 'OTEL_BLRP_MAX_EXPORT_BATCH_SIZE',
+  scheduledDelayMillis: 'OTEL_BLRP_SCHEDULE_DELAY',
+  exportTimeoutMillis: 'OTEL_BLRP_EXPORT_TIMEOUT',
+};
+
+/** Defaults of the OTel SDK environment spec (BLRP section). */
+export const BATCH_DEFAULTS: Required<BatchOptions> = {
+  maxQueueSize: 2048,
+  maxExportBatchSize: 512,
+  scheduledDelayMillis: 1000,
+  exportTimeoutMillis: 30000,
+};
+
+/**
+ * Options, then OTEL_BLRP_* env vars, then the spec defaults. A value that is not a positive
+ * integer is reported through `warn` and replaced by the next source (the SDK never refuses to start);
+ * a batch larger than the queue is clamped to the queue.
+ */
+export function resolveBatchOptions(options: BatchOptions = {}, env: NodeJS.ProcessEnv = process.env, warn: Warn): Required<BatchOptions> {
+  const out = { ...BATCH_DEFAULTS };
+  for (const key of Object.keys(ENV) as (keyof BatchOptions)[]) {
+    const fromOption = options[key];
+    if (fromOption !== undefined) {
+      if (Number.isSafeInteger(fromOption) && fromOption > 0) {
+        out[key] = fromOption;
+        continue;
+      }
+      warn(`logq: option batch.${key} is ${String(fromOption)}: expected a positive integer; using the environment or default`);
+    }
+    const raw = env[ENV[key]];
+    if (raw !== undefined && raw.trim() !== '') {
+      const n = Number(raw);
+      if (Number.isSafeInteger(n) && n > 0) out[key] = n;
+      else warn(`logq: ${ENV[key]}="${raw}": expected a positive integer; using ${out[key]}`);
+    }
+  }
+  if (out.maxExportBatchSize > out.maxQueueSize) {
+    warn(`logq: maxExportBatchSize ${out.maxExportBatchSize} > maxQueueSize ${out.maxQueueSize}; using ${out.maxQueueSize}`);
+    out.maxExportBatchSize = out.maxQueueSize;
+  }
+  return out;
+}

@@ -1,0 +1,113 @@
+import type { AnyValue } from '@opentelemetry/api';
+
+/** What replaces a secret. */
+export const REDACTED = '[REDACTED]';
+
+/** Key fragments that mark a secret (matched on each dot-separated segment, case-insensitively, `-` as `_`). */
+export const DEFAULT_SECRET_KEYS: readonly string[] = [
+  'password', 'passwd', 'pwd', 'secret', 'token', 'api_key', 'apikey', 'authorization',
+  'cookie', 'set_cookie', 'csrf', 'session', 'private_key', 'credential',
+];
+
+/** Value patterns that are secrets wherever they appear (global regexes). */
+export const DEFAULT_SECRET_PATTERNS: readonly RegExp[] = [
+  // PEM private keys (RSA, EC, OPENSSH, PKCS#8, encrypted).
+  /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----[\s\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----|$)/g,
+  // Bearer tokens (RFC 6750 b64token).
+  /\bBearer\s+[A-Za-z0-9\-._~+/]+=*/gi,
+];
+
+/** Card-like digit runs (13–19 digits, optional space/dash groups); kept only if the Luhn check passes. */
+const CARD = /\b\d(?:[ -]?\d){12,18}\b/g;
+
+function luhn(digits: string): boolean {
+  let sum = 0;
+  let double = false;
+  for (let i = digits.length - 1; i >= 0; i--) {
+    let d = digits.charCodeAt(i) - 48;
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    double = !double;
+  }
+  return sum % 10 === 0;
+}
+
+/** Options of the redactor. */
+export interface RedactOptions {
+  /** Extra key fragments (strings, matched as {@link DEFAULT_SECRET_KEYS}) or regexes tested on the full key. @default [] */
+  keys?: (string | RegExp)[];
+  /** Extra value patterns (made global if they are not). @default [] */
+  patterns?: RegExp[];
+  /** Also redact card-number-like values that pass the Luhn check. @default true */
+  cardNumbers?: boolean;
+  /** Replacement text. @default '[REDACTED]' */
+  replacement?: string;
+}
+
+/** A compiled redactor: decides on keys and rewrites string values. */
+export class Redactor {
+  private readonly fragments: string[];
+  private readonly keyRegexes: RegExp[];
+  private readonly patterns: RegExp[];
+  private readonly cards: boolean;
+  readonly replacement: string;
+  private readonly keyCache = new Map<string, boolean>();
+
+  constructor(options: RedactOptions = {}) {
+    const extra = options.keys ?? [];
+    this.fragments = [...DEFAULT_SECRET_KEYS, ...extra.filter((k): k is string => typeof k === 'string').map(normaliseKey)];
+    this.keyRegexes = extra.filter((k): k is RegExp => k instanceof RegExp);
+    this.patterns = [...DEFAULT_SECRET_PATTERNS, ...(options.patterns ?? []).map((p) => (p.global ? p : new RegExp(p.source, p.flags + 'g')))];
+    this.cards = options.cardNumbers ?? true;
+    this.replacement = options.replacement ?? REDACTED;
+  }
+
+  /** Whether a key names a secret (cached: keys repeat). */
+  isSecretKey(key: string): boolean {
+    let hit = this.keyCache.get(key);
+    if (hit === undefined) {
+      hit = this.keyRegexes.some((r) => r.test(key)) || key.split('.').some((segment) => {
+        const s = normaliseKey(segment);
+        return this.fragments.some((f) => s.includes(f));
+      });
+      if (this.keyCache.size < 10_000) this.keyCache.set(key, hit);
+    }
+    return hit;
+  }
+
+  /** `text` with every secret-looking part replaced; the same string when nothing matched. */
+  redactString(text: string): string {
+    let out = text;
+    for (const p of this.patterns) {
+      p.lastIndex = 0;
+      if (p.test(out)) {
+        p.lastIndex = 0;
+        out = out.replace(p, this.replacement);
+      }
+    }
+    if (this.cards) {
+      out = out.replace(CARD, (m) => {
+        const digits = m.replace(/[ -]/g, '');
+        return luhn(digits) ? this.replacement : m;
+      });
+    }
+    return out;
+  }
+
+  /** A redacted copy of any value (maps by key, arrays and strings by content); same value if clean. */
+  redactValue(value: AnyValue, depth = 0): AnyValue {
+    if (typeof value === 'string') return this.redactString(value);
+    if (value === null || typeof value !== 'object' || value instanceof Uint8Array || depth > 16) return value;
+    if (Array.isArray(value)) return value.map((v) => this.redactValue(v as AnyValue, depth + 1));
+    const out: Record<string, AnyValue> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = this.isSecretKey(k) ? this.replacement : this.redactValue(v as AnyValue, depth + 1);
+    return out;
+  }
+}
+
+function normaliseKey(key: string): string {
+  return key.toLowerCase().replace(/-/g, '_');
+}

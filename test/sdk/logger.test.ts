@@ -1,0 +1,176 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { getLogger } from '../../src/sdk/logger.ts';
+import { registerInMemory } from './memory-pipeline.ts';
+
+let handle: ReturnType<typeof registerInMemory> | undefined;
+afterEach(async () => {
+  await handle?.shutdown();
+  handle = undefined;
+  delete process.env.LOG_LEVEL;
+});
+
+describe('logger surface', () => {
+  it('emits every level with OTel severity numbers and texts; critical is fatal', async () => {
+    handle = registerInMemory({ level: 'trace' });
+    const log = getLogger('surface');
+    log.trace('t');
+    log.debug('d');
+    log.info('i');
+    log.warn('w');
+    log.error('e');
+    log.fatal('f');
+    log.critical('c');
+    const recs = await handle.records();
+    expect(recs.map((r) => [r.body, r.severityNumber, r.severityText])).toEqual([
+      ['t', 1, 'TRACE'],
+      ['d', 5, 'DEBUG'],
+      ['i', 9, 'INFO'],
+      ['w', 13, 'WARN'],
+      ['e', 17, 'ERROR'],
+      ['f', 21, 'FATAL'],
+      ['c', 21, 'FATAL'],
+    ]);
+    expect(recs.every((r) => r.instrumentationScope.name === 'surface')).toBe(true);
+  });
+
+  it('exception() records exception.type/message/stacktrace at ERROR', async () => {
+    handle = registerInMemory();
+    class PaymentDeclined extends Error {
+      override name = 'PaymentDeclined';
+    }
+    getLogger('exc').exception(new PaymentDeclined('card refused'), 'checkout failed', { order: { id: 7 } });
+    getLogger('exc').exception('plain string');
+    const [a, b] = await handle.records();
+    expect(a.severityNumber).toBe(17);
+    expect(a.body).toBe('checkout failed');
+    expect(a.attributes['exception.type']).toBe('PaymentDeclined');
+    expect(a.attributes['exception.message']).toBe('card refused');
+    expect(String(a.attributes['exception.stacktrace'])).toContain('PaymentDeclined: card refused');
+    expect(a.attributes['order.id']).toBe(7);
+    expect(b.body).toBe('plain string');
+    expect(b.attributes['exception.type']).toBe('string');
+  });
+
+  it('event() sets the OTLP event name', async () => {
+    handle = registerInMemory();
+    getLogger('ev').event('user.signup', { plan: 'pro' });
+    const [r] = await handle.records();
+    expect(r.eventName).toBe('user.signup');
+    expect(r.attributes.plan).toBe('pro');
+    expect(r.severityNumber).toBe(9);
+  });
+
+  it('child() binds attributes once; call attributes win; children of children merge', async () => {
+    handle = registerInMemory();
+    const base = getLogger('kids');
+    const child = base.child({ tenant: 'acme', db: { name: 'main' } });
+    const grandchild = child.child({ job: 'import' });
+    child.info('one', { tenant: 'override' });
+    grandchild.info('two');
+    base.info('three');
+    const [one, two, three] = await handle.records();
+    expect(one.attributes).toMatchObject({ tenant: 'override', 'db.name': 'main' });
+    expect(two.attributes).toMatchObject({ tenant: 'acme', 'db.name': 'main', job: 'import' });
+    expect(three.attributes).not.toHaveProperty('tenant');
+    expect(child.name).toBe('kids');
+  });
+
+  it('flattens nested attributes to dotted keys; arrays stay arrays; cycles are cut', async () => {
+    handle = registerInMemory();
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = cyclic;
+    getLogger('flat').info('nested', {
+      user: { id: 42, address: { city: 'Oslo' } },
+      tags: ['a', 'b'],
+      when: new Date('2026-01-02T03:04:05Z'),
+      big: 10n,
+      cyclic,
+      skip: undefined,
+    });
+    const [r] = await handle.records();
+    expect(r.attributes).toEqual({
+      'user.id': 42,
+      'user.address.city': 'Oslo',
+      tags: ['a', 'b'],
+      when: '2026-01-02T03:04:05.000Z',
+      big: '10',
+      'cyclic.a': 1,
+      'cyclic.self': '[Circular]',
+    });
+  });
+
+  it('code location is off by default and on for ERROR+ when enabled', async () => {
+    handle = registerInMemory({ codeLocation: true });
+    const log = getLogger('where');
+    function placeOrder() {
+      log.info('no location');
+      log.error('with location');
+    }
+    placeOrder();
+    const [info, error] = await handle.records();
+    expect(info.attributes).not.toHaveProperty('code.line.number');
+    expect(error.attributes['code.function.name']).toBe('placeOrder');
+    expect(String(error.attributes['code.file.path'])).toMatch(/logger\.test\.ts$/);
+    expect(typeof error.attributes['code.line.number']).toBe('number');
+    await handle.shutdown();
+    handle = registerInMemory();
+    log.error('off by default');
+    const [off] = await handle.records();
+    expect(off.attributes).not.toHaveProperty('code.function.name');
+  });
+});
+
+describe('levels', () => {
+  it('defaults to info: lower levels are the shared no-op and emit nothing', async () => {
+    handle = registerInMemory();
+    const log = getLogger('lv.default');
+    log.debug('hidden');
+    log.trace('hidden');
+    log.info('shown');
+    expect(log.isLevelEnabled('debug')).toBe(false);
+    expect(log.isLevelEnabled('info')).toBe(true);
+    expect(log.debug).toBe(log.trace); // both the same no-op function
+    expect(log.debug.name).toBe('noop');
+    expect((await handle.records()).map((r) => r.body)).toEqual(['shown']);
+  });
+
+  it('LOG_LEVEL sets the overall level and prefix levels; options win over it', async () => {
+    process.env.LOG_LEVEL = 'warn,app.db=debug';
+    handle = registerInMemory();
+    getLogger('app').info('no');
+    getLogger('app').warn('app warn');
+    getLogger('app.db').debug('db debug');
+    getLogger('app.db.pool').debug('pool debug (inherits app.db)');
+    getLogger('app.dbx').info('no: app.dbx is not under app.db');
+    expect((await handle.records()).map((r) => r.body)).toEqual(['app warn', 'db debug', 'pool debug (inherits app.db)']);
+    await handle.shutdown();
+    handle = registerInMemory({ level: 'error', levels: { 'app.db': 'warn', 'noisy.lib': 'silent' } });
+    getLogger('app').warn('no');
+    getLogger('app.db.pool').debug('no');
+    getLogger('app.db.pool').warn('pool warn');
+    getLogger('noisy.lib.x').fatal('no: silent');
+    expect((await handle.records()).map((r) => r.body)).toEqual(['pool warn']);
+  });
+
+  it('loggers made before registration are re-levelled by it; children follow their root', async () => {
+    const early = getLogger('early.bird');
+    const kid = early.child({ k: 1 });
+    handle = registerInMemory({ levels: { early: 'debug' } });
+    early.debug('root debug');
+    kid.debug('child debug');
+    const recs = await handle.records();
+    expect(recs.map((r) => r.body)).toEqual(['root debug', 'child debug']);
+  });
+
+  it('a bad level setting warns and keeps the default instead of throwing', async () => {
+    const warnings: string[] = [];
+    const onWarn = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarn);
+    handle = registerInMemory({ level: 'loud' });
+    await new Promise((r) => setImmediate(r));
+    process.off('warning', onWarn);
+    expect(warnings.join('\n')).toMatch(/option "level" has level "loud": expected one of trace, debug, info/);
+    getLogger('bad').info('still info');
+    expect((await handle.records()).map((r) => r.body)).toEqual(['still info']);
+  });
+});
