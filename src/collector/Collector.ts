@@ -14,6 +14,7 @@ import { createLogsIngest, newReceiverStats, type ReceiverStats } from './ingest
 import { IngestPipeline } from './IngestPipeline.ts';
 import { collectorLog, setCollectorLogLevel } from './log.ts';
 import { createMetrics, registerMetricsRoute } from './metrics.ts';
+import { registerQueryApi } from './query-api.ts';
 import { Shipper, type RowSink, type ShipperStats } from './Shipper.ts';
 import { Spool } from './Spool.ts';
 import { loadTlsFiles } from './tls.ts';
@@ -129,6 +130,7 @@ export async function startCollector(config: CollectorConfig, hooks: CollectorHo
   );
   registerIngestRoutes(http, { ingest, auth, maxRequestBytes: config.maxRequestBytes, stats: receiverStats, retryDelayMs });
   registerMetricsRoute(http, metrics.registry);
+  registerQueryApi(http, store.client, { authorize: (header) => auth.check(header) });
   try {
     await grpcReceiver.start();
     await http.start();

@@ -76,7 +76,8 @@ export function decodeCursor(cursor: string): CursorData {
 export const ROW_HASH_SQL =
   'cityHash64(Timestamp, ServiceName, TraceId, SpanId, SeverityNumber, Body, LogAttributes, ObservedTimestamp)';
 
-const SELECT_COLUMNS = `formatDateTime(Timestamp, '%Y-%m-%dT%H:%i:%S.%f', 'UTC') || 'Z' AS timestamp,
+/** The columns of a {@link LogRecordView} (plus `rowHash`), for SELECTs over otel_logs. */
+export const SELECT_RECORD_COLUMNS = `formatDateTime(Timestamp, '%Y-%m-%dT%H:%i:%S.%f', 'UTC') || 'Z' AS timestamp,
   toString(toUnixTimestamp64Nano(Timestamp)) AS timestampNs, TraceId AS traceId, SpanId AS spanId,
   SeverityText AS severityText, SeverityNumber AS severityNumber, ServiceName AS serviceName, Body AS body,
   LogAttributes AS logAttributes, ResourceAttributes AS resourceAttributes, ScopeName AS scopeName,
@@ -110,19 +111,21 @@ export async function searchLogs(client: ClickHouseClient, filter: LogFilter, op
     Object.assign(params, { afterT: c.t, afterH: c.h });
   }
   params.limit = limit + 1;
-  const sql = `SELECT ${SELECT_COLUMNS} FROM ${qualified(options.table ?? DEFAULT_TABLE)}
+  const sql = `SELECT ${SELECT_RECORD_COLUMNS} FROM ${qualified(options.table ?? DEFAULT_TABLE)}
 WHERE ${conds.join(' AND ')}
 ORDER BY Timestamp ${order}, ${ROW_HASH_SQL} ${order}
 LIMIT {limit:UInt32}`;
   const result = await runReadOnlyQuery(client, sql, params, options.maxExecutionSeconds ?? 30);
-  const rows = result.rows.slice(0, limit).map(toView);
+  const rows = result.rows.slice(0, limit).map(recordFromRow);
   const more = result.rows.length > limit;
   return { records: rows, nextCursor: more && rows.length ? rows[rows.length - 1].cursor : undefined };
 }
 
-function toView(r: Record<string, unknown>): LogRecordView {
+/** Turns a row selected with {@link SELECT_RECORD_COLUMNS} into a {@link LogRecordView}. */
+export function recordFromRow(r: Record<string, unknown>): LogRecordView {
   const { rowHash, ...rest } = r as Record<string, unknown> & { rowHash: string; timestampNs: string };
-  return { ...(rest as unknown as Omit<LogRecordView, 'cursor'>), cursor: encodeCursor(rest.timestampNs, rowHash) };
+  const view = rest as unknown as Omit<LogRecordView, 'cursor'>;
+  return { ...view, severityNumber: Number(view.severityNumber), cursor: encodeCursor(rest.timestampNs, rowHash) };
 }
 
 /** The position just before `nowNs`: `after` this cursor means "records from now on". */
