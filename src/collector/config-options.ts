@@ -58,9 +58,9 @@ const intIn = (min: number, max: number) => (raw: string, where: string) => {
   return n;
 };
 
-const bytesIn = (min: number, max: number, example: string) => (raw: string, where: string) => {
+const bytesIn = (min: number, max: number, range: string, example: string) => (raw: string, where: string) => {
   const n = parseBytes(raw);
-  if (n === undefined || n < min || n > max) throw configError(where, raw, `a size from ${min} bytes to ${max} bytes, e.g. ${example}`);
+  if (n === undefined || n < min || n > max) throw configError(where, raw, `a size from ${range}, e.g. ${example}`);
   return n;
 };
 
@@ -117,7 +117,7 @@ export const OPTIONS: OptionSpec[] = [
   { flag: '--max-pending-rows', env: 'LOGQ_MAX_PENDING_ROWS', key: 'maxPendingRows', defaultText: '200000',
     help: 'rows held in memory before they are spooled; beyond it clients get UNAVAILABLE/429 + retry delay', parse: intIn(1, 100_000_000) },
   { flag: '--max-request-bytes', env: 'LOGQ_MAX_REQUEST_BYTES', key: 'maxRequestBytes', defaultText: '16MiB',
-    help: 'largest accepted request, after decompression (up to 64MiB)', parse: bytesIn(1024, 64 * 1024 * 1024, '16MiB') },
+    help: 'largest accepted request, after decompression (up to 64MiB)', parse: bytesIn(1024, 64 * 1024 * 1024, '1KiB to 64MiB', '16MiB') },
   { flag: '--max-attributes', env: 'LOGQ_MAX_ATTRIBUTES', key: 'maxAttributes', defaultText: '128',
     help: 'attributes kept per record, resource and scope; extra ones are dropped and counted', parse: intIn(1, 100_000) },
   { flag: '--max-attribute-value-length', env: 'LOGQ_MAX_ATTRIBUTE_VALUE_LENGTH', key: 'maxAttributeValueLength', defaultText: '16384',
@@ -129,7 +129,7 @@ export const OPTIONS: OptionSpec[] = [
   { flag: '--spool-dir', env: 'LOGQ_SPOOL_DIR', key: 'spoolDir', defaultText: '<data-dir>/logq-spool',
     help: 'directory of the write-ahead spool (fsync\'ed batches not yet in ClickHouse)', parse: path },
   { flag: '--spool-max-bytes', env: 'LOGQ_SPOOL_MAX_BYTES', key: 'spoolMaxBytes', defaultText: '1GiB',
-    help: 'bytes the spool holds at most', parse: bytesIn(1024, 2 ** 50, '1GiB') },
+    help: 'bytes the spool holds at most', parse: bytesIn(1024, 2 ** 50, '1KiB to 1PiB', '1GiB') },
   { flag: '--spool-when-full', env: 'LOGQ_SPOOL_WHEN_FULL', key: 'spoolWhenFull', defaultText: 'refuse',
     help: 'when the spool is full: refuse (clients get UNAVAILABLE/503 + retry delay) or drop-oldest (counted)', parse: (raw, where) => {
       const v = raw.trim();

@@ -148,9 +148,10 @@ export function loadCollectorConfig(argv: string[], env: NodeJS.ProcessEnv = pro
     const flagValue = flags.get(spec.flag);
     const envValue = env[spec.env];
     const fileValue = fromFile.get(spec.flag);
-    if (flagValue !== undefined) apply(config, spec, flagValue, spec.flag);
-    else if (envValue !== undefined && envValue !== '') apply(config, spec, envValue, spec.env);
-    else if (fileValue !== undefined) apply(config, spec, fileValue, `${file}: ${yamlKey(spec)}`);
+    const names = `${spec.flag} (${spec.env})`;
+    if (flagValue !== undefined) apply(config, spec, flagValue, names);
+    else if (envValue !== undefined && envValue !== '') apply(config, spec, envValue, names);
+    else if (fileValue !== undefined) apply(config, spec, fileValue, `${file}: key "${yamlKey(spec)}" (${names})`);
   }
   const c = config as unknown as CollectorConfig;
   if ((c.tlsCert === undefined) !== (c.tlsKey === undefined)) {
