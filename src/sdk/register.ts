@@ -64,6 +64,15 @@ export interface LoggingHandle {
 
 const warn = (m: string) => process.emitWarning(m, 'LogqConfigWarning');
 
+/** Builds an optional component; a bad configuration is reported and the component left out (never thrown). */
+function optional(option: string, build: () => void): void {
+  try {
+    build();
+  } catch (error) {
+    warn(`logq: option "${option}" is invalid (${(error as Error).message}); continuing without it`);
+  }
+}
+
 /**
  * Sets up logging for the app: levels for every logger, then a LoggerProvider with the service's
  * resource and the pipeline filter → your processors → redaction → notify → BatchLogRecordProcessor
@@ -87,12 +96,13 @@ export function registerLogging(options: RegisterLoggingOptions = {}): LoggingHa
   };
   const pipeline: LogRecordProcessor[] = [counter, ...(options.processors ?? [])];
   if (options.redact !== false) pipeline.push(new RedactionProcessor(options.redact === true ? {} : options.redact));
-  if (options.notify) pipeline.push(new NotifyProcessor(options.notify));
+  if (options.notify) optional('notify', () => pipeline.push(new NotifyProcessor(options.notify!)));
   pipeline.push(batch);
   if (options.console) {
-    pipeline.push(new SimpleLogRecordProcessor({ exporter: new ConsoleLogExporter(options.console === true ? {} : options.console) }));
+    const consoleOptions = options.console === true ? {} : options.console;
+    optional('console', () => pipeline.push(new SimpleLogRecordProcessor({ exporter: new ConsoleLogExporter(consoleOptions) })));
   }
-  if (options.file) pipeline.push(new BatchLogRecordProcessor({ exporter: new RotatingFileExporter(options.file) }));
+  if (options.file) optional('file', () => pipeline.push(new BatchLogRecordProcessor({ exporter: new RotatingFileExporter(options.file!) })));
 
   const provider = new LoggerProvider({
     resource: buildResource(options),

@@ -1,0 +1,146 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { logs } from '@opentelemetry/api';
+import { getLogger } from '../../src/sdk/logger.ts';
+import { Redactor } from '../../src/sdk/processors/redact.ts';
+import { registerInMemory } from './memory-pipeline.ts';
+
+let handle: ReturnType<typeof registerInMemory> | undefined;
+afterEach(async () => {
+  await handle?.shutdown();
+  handle = undefined;
+});
+
+const PEM = '-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu\n-----END RSA PRIVATE KEY-----';
+
+describe('redaction (on by default)', () => {
+  it('redacts secret keys at any nesting level, and secret-looking values in attributes and bodies', async () => {
+    handle = registerInMemory();
+    getLogger('red').info('login with Bearer eyJhbGciOiJIUzI1NiJ9.e30.abc paid with 4111 1111 1111 1111', {
+      user: { name: 'ann', password: 'hunter2', credentials: { api_key: 'k-123' } },
+      headers: { Authorization: 'Basic xyz', 'Set-Cookie': 'sid=1', accept: 'json' },
+      session_id: 'abc',
+      csrfToken: 'tok',
+      note: `key is ${PEM}`,
+      card: '5500-0000-0000-0004',
+      order_number: '1234567890123', // 13 digits failing Luhn: kept
+      list: ['Bearer abc.def', 'fine'],
+    });
+    const [r] = await handle.records();
+    expect(r.body).toBe('login with [REDACTED] paid with [REDACTED]');
+    expect(r.attributes).toEqual({
+      'user.name': 'ann',
+      'user.password': '[REDACTED]',
+      'user.credentials.api_key': '[REDACTED]',
+      'headers.Authorization': '[REDACTED]',
+      'headers.Set-Cookie': '[REDACTED]',
+      'headers.accept': 'json',
+      session_id: '[REDACTED]',
+      csrfToken: '[REDACTED]',
+      note: 'key is [REDACTED]',
+      card: '[REDACTED]',
+      order_number: '1234567890123',
+      list: ['[REDACTED]', 'fine'],
+    });
+  });
+
+  it('redacts nested maps emitted straight through the OTel API (not flattened)', async () => {
+    handle = registerInMemory();
+    logs.getLogger('otel-direct').emit({
+      body: { msg: 'raw', token: 't' },
+      attributes: { db: { user: 'app', password: 'p', nested: { secret: 's', ok: 1 } } },
+    });
+    const [r] = await handle.records();
+    expect(r.body).toEqual({ msg: 'raw', token: '[REDACTED]' });
+    expect(r.attributes.db).toEqual({ user: 'app', password: '[REDACTED]', nested: { secret: '[REDACTED]', ok: 1 } });
+  });
+
+  it('is extendable (keys, patterns, replacement) and can be turned off', async () => {
+    handle = registerInMemory({ redact: { keys: ['ssn', /^internal\./], patterns: [/\bAKIA[0-9A-Z]{16}\b/], replacement: '***' } });
+    getLogger('red').info('aws AKIAABCDEFGHIJKLMNOP', { ssn: '123', internal: { x: 1 }, password: 'p' });
+    const [r] = await handle.records();
+    expect(r.body).toBe('aws ***');
+    expect(r.attributes).toEqual({ ssn: '***', 'internal.x': '***', password: '***' });
+    await handle.shutdown();
+    handle = registerInMemory({ redact: false });
+    getLogger('red').info('plain', { password: 'visible' });
+    expect((await handle.records())[0].attributes.password).toBe('visible');
+  });
+
+  it('Redactor keeps clean values identical', () => {
+    const r = new Redactor();
+    expect(r.redactString('order 42 shipped')).toBe('order 42 shipped');
+    expect(r.isSecretKey('http.response.status_code')).toBe(false);
+    expect(r.isSecretKey('x.API-KEY')).toBe(true);
+  });
+});
+
+describe('filter', () => {
+  it('drops records the callback rejects; a throwing filter lets records through', async () => {
+    let calls = 0;
+    handle = registerInMemory({
+      filter: (rec) => {
+        calls++;
+        if (rec.body === 'explode') throw new Error('filter bug');
+        return !String(rec.body).startsWith('noise');
+      },
+    });
+    const log = getLogger('filt');
+    log.info('noise: heartbeat');
+    log.info('signal');
+    log.info('explode');
+    expect((await handle.records()).map((r) => r.body)).toEqual(['signal', 'explode']);
+    expect(calls).toBe(3);
+    expect(handle.stats().emitted).toBe(2);
+  });
+});
+
+describe('notify', () => {
+  it('calls the function for ERROR+ only, rate-limited, after redaction', async () => {
+    const seen: Record<string, unknown>[] = [];
+    handle = registerInMemory({ notify: { notify: (r) => void seen.push(r), maxPerInterval: 2 } });
+    const log = getLogger('pager');
+    log.warn('not notified');
+    log.error('db down', { password: 'x' });
+    log.fatal('disk full');
+    log.error('third: suppressed');
+    await handle.forceFlush();
+    expect(seen.map((r) => [r.level, r.body])).toEqual([
+      ['ERROR', 'db down'],
+      ['FATAL', 'disk full'],
+    ]);
+    expect((seen[0].attributes as Record<string, unknown>).password).toBe('[REDACTED]');
+  });
+
+  it('POSTs JSON to a webhook', async () => {
+    const bodies: unknown[] = [];
+    const server = createServer((req, res) => {
+      let data = '';
+      req.on('data', (d) => (data += d));
+      req.on('end', () => {
+        bodies.push({ method: req.method, type: req.headers['content-type'], json: JSON.parse(data) });
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    handle = registerInMemory({ notify: { webhookUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook` } });
+    getLogger('pager').error('payment gateway timeout', { gateway: 'x' });
+    await handle.forceFlush();
+    await new Promise<void>((r) => server.close(() => r()));
+    expect(bodies).toHaveLength(1);
+    expect(bodies[0]).toMatchObject({ method: 'POST', type: 'application/json', json: { level: 'ERROR', body: 'payment gateway timeout', logger: 'pager', attributes: { gateway: 'x' } } });
+  });
+
+  it('bad options are reported, naming what is expected, and logging goes on without notify', async () => {
+    const warnings: string[] = [];
+    const onWarn = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarn);
+    handle = registerInMemory({ notify: {} });
+    await new Promise((r) => setImmediate(r));
+    process.off('warning', onWarn);
+    expect(warnings.join('\n')).toMatch(/option "notify" is invalid \(NotifyProcessor: give "notify" \(a function\) or "webhookUrl"/);
+    getLogger('pager').error('still logged');
+    expect((await handle.records()).map((r) => r.body)).toEqual(['still logged']);
+  });
+});
