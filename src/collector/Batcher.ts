@@ -33,9 +33,10 @@ export interface BatcherStats {
  * Writes run one at a time, in order.
  */
 export class Batcher<Row> {
-  private readonly sink: (rows: Row[]) => Promise<void>;
+  private readonly sink: (rows: Row[], keys: string[]) => Promise<void>;
   private readonly opts: BatcherOptions;
   private rows: Row[] = [];
+  private keys: string[] = [];
   private waiters: Waiter[] = [];
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
@@ -49,13 +50,14 @@ export class Batcher<Row> {
     pendingRows: 0,
   };
 
-  constructor(sink: (rows: Row[]) => Promise<void>, options: BatcherOptions) {
+  /** @param sink makes a batch durable; `keys` are the request keys given to {@link add}. */
+  constructor(sink: (rows: Row[], keys: string[]) => Promise<void>, options: BatcherOptions) {
     this.sink = sink;
     this.opts = options;
   }
 
   /** Queues rows; resolves when they are stored, rejects when they are refused or the write failed. */
-  add(rows: Row[]): Promise<void> {
+  add(rows: Row[], key?: string): Promise<void> {
     if (this.closed) return Promise.reject(new LogqError('LOGQ_SHUTTING_DOWN', 'collector is shutting down'));
     if (rows.length === 0) return Promise.resolve();
     if (this.stats.pendingRows + rows.length > this.opts.maxPendingRows) {
@@ -67,6 +69,7 @@ export class Batcher<Row> {
     this.stats.rowsAccepted += rows.length;
     this.stats.pendingRows += rows.length;
     for (const r of rows) this.rows.push(r);
+    if (key !== undefined) this.keys.push(key);
     const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
     if (this.rows.length >= this.opts.maxRows) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), this.opts.maxDelayMs);
@@ -82,11 +85,13 @@ export class Batcher<Row> {
     if (this.rows.length === 0) return this.chain;
     const rows = this.rows;
     const waiters = this.waiters;
+    const keys = this.keys;
+    this.keys = [];
     this.rows = [];
     this.waiters = [];
     this.chain = this.chain.then(async () => {
       try {
-        await this.sink(rows);
+        await this.sink(rows, keys);
         this.stats.rowsWritten += rows.length;
         this.stats.batchesWritten++;
         for (const w of waiters) w.resolve();

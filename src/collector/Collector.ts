@@ -16,7 +16,8 @@ import { collectorLog, setCollectorLogLevel } from './log.ts';
 import { createMetrics, registerMetricsRoute } from './metrics.ts';
 import { registerQueryApi } from './query-api.ts';
 import { Shipper, type RowSink, type ShipperStats } from './Shipper.ts';
-import { Spool } from './Spool.ts';
+import { RequestJournal } from './RequestJournal.ts';
+import { Spool, type SpoolEntry } from './Spool.ts';
 import { loadTlsFiles } from './tls.ts';
 
 /** A running collector. */
@@ -62,6 +63,7 @@ export async function startCollector(config: CollectorConfig, hooks: CollectorHo
   const tls = loadTlsFiles(config);
   const store = openStore({ dataDir: config.dataDir, clickhouseUrl: config.clickhouseUrl });
   let spool: Spool<LogRow>;
+  let journal: RequestJournal;
   try {
     const schema = await ensureSchema(store.client, config.retention);
     const dedup = await enableInsertDeduplication(store.client);
@@ -80,6 +82,7 @@ export async function startCollector(config: CollectorConfig, hooks: CollectorHo
       whenFull: config.spoolWhenFull,
       maxCachedRows: config.maxPendingRows,
     });
+    journal = await RequestJournal.open(spool.options.dir, spool.entries.flatMap((e) => e.requests));
   } catch (error) {
     await store.close().catch(() => {});
     throw error;
@@ -89,8 +92,13 @@ export async function startCollector(config: CollectorConfig, hooks: CollectorHo
   const sink = hooks.wrapSink ? hooks.wrapSink(baseSink) : baseSink;
   const receiverStats = newReceiverStats();
   let observeInsert = (_rows: number, _s: number, _ok: boolean) => {};
-  const shipper = new Shipper<LogRow>(spool, sink, { initialBackoffMs: 200, maxBackoffMs: 5000 }, (r, s, ok) => observeInsert(r, s, ok));
-  const pipeline = new IngestPipeline<LogRow>(spool, shipper, {
+  const shipper = new Shipper<LogRow>(
+    spool,
+    sink,
+    { initialBackoffMs: 200, maxBackoffMs: 5000, onInserted: (entry: SpoolEntry<unknown>) => journal.persist(entry.requests) },
+    (r, s, ok) => observeInsert(r, s, ok),
+  );
+  const pipeline = new IngestPipeline<LogRow>(spool, shipper, journal, {
     batchMaxRows: config.batchMaxRows,
     batchMaxDelayMs: config.batchMaxDelayMs,
     maxPendingRows: config.maxPendingRows,
@@ -169,6 +177,8 @@ export async function startCollector(config: CollectorConfig, hooks: CollectorHo
       collectorLog('info', 'collector stopped', {
         accepted: pipeline.stats.acceptedRows,
         inserted: shipper.stats.insertedRows,
+        replayed: shipper.stats.replayedRows,
+        duplicateRequests: pipeline.stats.duplicateRequests,
         leftInSpool: spool.rows,
       });
     })());

@@ -7,7 +7,7 @@ import type { ExportLogsRequestData } from '../otlp/types.ts';
 import type { Authenticator } from './Authenticator.ts';
 import { LogqError } from './errors.ts';
 import { addHealthService } from './grpc-health.ts';
-import type { LogsIngest, ReceiverStats } from './ingest-logs.ts';
+import { requestKey, type LogsIngest, type ReceiverStats } from './ingest-logs.ts';
 import { collectorLog } from './log.ts';
 import type { TlsFiles } from './tls.ts';
 
@@ -81,7 +81,7 @@ export class GrpcReceiver {
         callback({ code: grpc.status.INVALID_ARGUMENT, details: `LOGQ_DECODE_FAILED: not an OTLP ExportLogsServiceRequest: ${(error as Error).message}` });
         return;
       }
-      ingest(request).then(
+      ingest(request, requestKey(call.request)).then(
         (partial) => callback(null, encodeExportLogsResponse(partial)),
         (error: unknown) => {
           if (!(error instanceof LogqError) || error.code === 'LOGQ_SPOOL_FAILED') collectorLog('warn', 'export failed', { error });

@@ -1,5 +1,6 @@
 import { Batcher } from './Batcher.ts';
 import { LogqError } from './errors.ts';
+import type { RequestJournal } from './RequestJournal.ts';
 import type { Shipper } from './Shipper.ts';
 import type { Spool } from './Spool.ts';
 
@@ -19,6 +20,8 @@ export interface IngestPipelineOptions {
 export interface IngestStats {
   acceptedRows: number;
   refusedRows: number;
+  /** Requests acknowledged without storing them again: a retry of a request already durable. */
+  duplicateRequests: number;
 }
 
 /**
@@ -31,22 +34,26 @@ export class IngestPipeline<Row> {
   private readonly shipper: Shipper<Row>;
   private readonly opts: IngestPipelineOptions;
   readonly batcher: Batcher<Row>;
-  readonly stats: IngestStats = { acceptedRows: 0, refusedRows: 0 };
+  readonly stats: IngestStats = { acceptedRows: 0, refusedRows: 0, duplicateRequests: 0 };
+  private readonly journal: RequestJournal;
+  private readonly inflight = new Map<string, Promise<void>>();
 
-  constructor(spool: Spool<Row>, shipper: Shipper<Row>, options: IngestPipelineOptions) {
+  constructor(spool: Spool<Row>, shipper: Shipper<Row>, journal: RequestJournal, options: IngestPipelineOptions) {
     this.spool = spool;
+    this.journal = journal;
     this.shipper = shipper;
     this.opts = options;
-    this.batcher = new Batcher<Row>((rows) => this.spoolBatch(rows), {
+    this.batcher = new Batcher<Row>((rows, keys) => this.spoolBatch(rows, keys), {
       maxRows: options.batchMaxRows,
       maxDelayMs: options.batchMaxDelayMs,
       maxPendingRows: options.maxPendingRows,
     });
   }
 
-  private async spoolBatch(rows: Row[]): Promise<void> {
+  private async spoolBatch(rows: Row[], keys: string[]): Promise<void> {
     if (this.spool.options.whenFull === 'drop-oldest' && this.spool.full) await this.spool.dropOldest(this.shipper.busy);
-    await this.spool.append(rows);
+    await this.spool.append(rows, keys);
+    this.journal.spooled(keys);
     this.shipper.notify();
   }
 
@@ -58,9 +65,22 @@ export class IngestPipeline<Row> {
   /**
    * Admits rows and resolves once they are durable. Rejects with LOGQ_OVERLOADED (memory bound),
    * LOGQ_SPOOL_FULL (spool bound, refuse policy), LOGQ_SPOOL_FAILED or LOGQ_SHUTTING_DOWN; the
-   * backpressure errors carry `retryAfterMs`.
+   * backpressure errors carry `retryAfterMs`. `key` identifies the client request (a hash of its
+   * bytes): a retry of a request already durable is acknowledged without storing it twice, and a
+   * retry of one still being batched waits for the original.
    */
-  async accept(rows: Row[]): Promise<void> {
+  async accept(rows: Row[], key?: string): Promise<void> {
+    if (key !== undefined) {
+      if (this.journal.has(key)) {
+        this.stats.duplicateRequests++;
+        return;
+      }
+      const pending = this.inflight.get(key);
+      if (pending) {
+        this.stats.duplicateRequests++;
+        return pending;
+      }
+    }
     if (rows.length === 0) return;
     if (this.spool.options.whenFull === 'refuse' && this.spool.full) {
       this.stats.refusedRows += rows.length;
@@ -77,7 +97,15 @@ export class IngestPipeline<Row> {
         retryAfterMs: this.retryDelayMs(),
       });
     }
-    await this.batcher.add(rows);
+    const done = this.batcher.add(rows, key);
+    if (key !== undefined) {
+      this.inflight.set(key, done);
+      void done.then(
+        () => this.inflight.delete(key),
+        () => this.inflight.delete(key),
+      );
+    }
+    await done;
     this.stats.acceptedRows += rows.length;
   }
 

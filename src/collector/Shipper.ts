@@ -11,6 +11,8 @@ export interface ShipperOptions {
   initialBackoffMs: number;
   /** Longest wait between insert attempts, in ms. @default 5000 */
   maxBackoffMs: number;
+  /** Called after a batch is inserted, before its spool file is deleted (persists its request keys). @default none */
+  onInserted?(entry: SpoolEntry<unknown>): Promise<void>;
 }
 
 /** Counters and state of the shipper (exported on /metrics and /readyz). */
@@ -118,6 +120,7 @@ export class Shipper<Row> {
         this.stats.lastError = '';
         backoff = this.opts.initialBackoffMs;
         this.busy = undefined;
+        await this.opts.onInserted?.(entry as SpoolEntry<unknown>);
         await this.spool.remove(entry);
       } catch (error) {
         this.busy = undefined;

@@ -27,6 +27,8 @@ export interface SpoolEntry<Row> {
   readonly bytes: number;
   readonly rowCount: number;
   readonly token: string;
+  /** Keys of the client requests in the batch. */
+  readonly requests: string[];
   /** In-memory copy of the rows, when the cache had room. */
   rows?: Row[];
 }
@@ -93,7 +95,7 @@ export class Spool<Row> {
   private async recover(): Promise<void> {
     const names = (await readdir(this.options.dir)).sort();
     for (const name of names) {
-      if (name === QUARANTINE) continue;
+      if (name === QUARANTINE || name.startsWith('requests.journal')) continue;
       const file = join(this.options.dir, name);
       const m = NAME.exec(name);
       if (!m) {
@@ -104,7 +106,7 @@ export class Spool<Row> {
         const buf = await readFile(file);
         const payload = decodeSpoolFile<Row>(buf);
         const seq = Number(m[1]);
-        this.push({ seq, file, bytes: buf.length, rowCount: payload.rows.length, token: payload.token });
+        this.push({ seq, file, bytes: buf.length, rowCount: payload.rows.length, token: payload.token, requests: payload.requests ?? [] });
         this.nextSeq = Math.max(this.nextSeq, seq + 1);
         this.stats.recoveredBatches++;
         this.stats.recoveredRows += payload.rows.length;
@@ -138,11 +140,11 @@ export class Spool<Row> {
   }
 
   /** Writes a batch durably (fsync of file and directory) and queues it; resolves once it is on disk. */
-  async append(rows: Row[]): Promise<SpoolEntry<Row>> {
+  async append(rows: Row[], requests: string[] = []): Promise<SpoolEntry<Row>> {
     const seq = this.nextSeq++;
     const token = `logq-${this.instance}-${seq}`;
     const file = join(this.options.dir, `${String(seq).padStart(12, '0')}.spool`);
-    const data = encodeSpoolFile({ token, rows });
+    const data = encodeSpoolFile({ token, rows, requests });
     try {
       const tmp = file + '.tmp';
       const fh = await open(tmp, 'w');
@@ -162,7 +164,7 @@ export class Spool<Row> {
     } catch (error) {
       throw new LogqError('LOGQ_SPOOL_FAILED', `could not write spool file ${file}: ${(error as Error).message}`, { cause: error });
     }
-    const entry: SpoolEntry<Row> = { seq, file, bytes: data.length, rowCount: rows.length, token };
+    const entry: SpoolEntry<Row> = { seq, file, bytes: data.length, rowCount: rows.length, token, requests };
     if (this.cachedRows + rows.length <= this.options.maxCachedRows) {
       entry.rows = rows;
       this.cachedRows += rows.length;

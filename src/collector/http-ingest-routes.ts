@@ -7,7 +7,7 @@ import type { ExportLogsPartialSuccess, ExportLogsRequestData } from '../otlp/ty
 import type { Authenticator } from './Authenticator.ts';
 import { LogqError, type ErrorCode } from './errors.ts';
 import { sendJson, type HttpServer } from './HttpServer.ts';
-import type { LogsIngest, ReceiverStats } from './ingest-logs.ts';
+import { requestKey, type LogsIngest, type ReceiverStats } from './ingest-logs.ts';
 import { readBody } from './read-body.ts';
 import { restLogsToRequest } from './rest-logs.ts';
 
@@ -105,7 +105,7 @@ export function registerIngestRoutes(http: HttpServer, o: HttpIngestOptions): vo
         o.stats.undecodableRequests++;
         throw new LogqError('LOGQ_DECODE_FAILED', `not an OTLP ExportLogsServiceRequest: ${(error as Error).message}`);
       }
-      const partial = await o.ingest(request);
+      const partial = await o.ingest(request, requestKey(body));
       if (protobuf) {
         const out = encodeExportLogsResponse(partial);
         res.writeHead(200, { 'content-type': 'application/x-protobuf', 'content-length': out.length });

@@ -4,8 +4,12 @@ import type { IngestPipeline } from './IngestPipeline.ts';
 import { guardRows, type GuardStats, type RecordLimits } from './limit-rows.ts';
 import { rejectInvalidRecords } from './validate-records.ts';
 
-/** Takes a decoded request; resolves with the partial-success answer once the kept records are durable. */
-export type LogsIngest = (request: ExportLogsRequestData) => Promise<ExportLogsPartialSuccess>;
+/**
+ * Takes a decoded request; resolves with the partial-success answer once the kept records are
+ * durable. `key` ({@link requestKey} of the request bytes) lets a client's retry of a request
+ * already durable be acknowledged without storing it twice.
+ */
+export type LogsIngest = (request: ExportLogsRequestData, key?: string) => Promise<ExportLogsPartialSuccess>;
 
 /** Counters of the receivers (exported on /metrics). */
 export interface ReceiverStats extends GuardStats {
@@ -38,19 +42,21 @@ function countRecords(req: ExportLogsRequestData): number {
   return n;
 }
 
+export { requestKey } from './RequestJournal.ts';
+
 /**
  * The path every receiver (gRPC, OTLP/HTTP, REST) shares: validate records (invalid ones are
  * rejected individually), map to rows, apply limits and redaction, then admit into the
  * pipeline, which resolves once the rows are fsync'ed in the spool.
  */
 export function createLogsIngest(pipeline: IngestPipeline<LogRow>, limits: RecordLimits, stats: ReceiverStats): LogsIngest {
-  return async (request) => {
+  return async (request, key) => {
     stats.receivedRecords += countRecords(request);
     const { rejected, message } = rejectInvalidRecords(request);
     stats.rejectedRecords += rejected;
     const rows = requestToRows(request);
     guardRows(rows, limits, stats);
-    await pipeline.accept(rows);
+    await pipeline.accept(rows, key);
     return { rejectedLogRecords: rejected, errorMessage: message };
   };
 }

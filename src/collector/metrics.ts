@@ -52,6 +52,7 @@ export function createMetrics(s: MetricSources): { registry: Registry; insert: I
   counter('logq_receiver_accepted_log_records_total', 'Log records acknowledged to clients (durable in the spool).', () => s.ingest.acceptedRows);
   counter('logq_receiver_rejected_log_records_total', 'Invalid log records rejected individually (partial success).', () => s.receiver.rejectedRecords);
   counter('logq_receiver_refused_log_records_total', 'Log records refused by backpressure (client told to retry).', () => s.ingest.refusedRows);
+  counter('logq_receiver_duplicate_requests_total', 'Retried requests acknowledged without storing them twice (already durable).', () => s.ingest.duplicateRequests);
   counter('logq_receiver_undecodable_requests_total', 'Requests that were not a valid OTLP request.', () => s.receiver.undecodableRequests);
   counter('logq_receiver_unauthenticated_requests_total', 'Requests without a valid bearer token.', () => s.receiver.unauthenticatedRequests);
   counter('logq_processor_dropped_attributes_total', 'Attributes dropped by --max-attributes.', () => s.receiver.droppedAttributes);

@@ -5,7 +5,7 @@ import { crc32 } from 'node:zlib';
  *
  *   magic "LOGQSPL1" (8 bytes) | payload length (u32 LE) | CRC-32 of payload (u32 LE) | payload
  *
- * The payload is UTF-8 JSON `{ token, rows }`. A file that is shorter than its header says, has
+ * The payload is UTF-8 JSON `{ token, rows, requests }`. A file that is shorter than its header says, has
  * trailing bytes, or whose CRC does not match was cut by a crash or damaged on disk: it is never
  * replayed (quarantined instead).
  */
@@ -17,6 +17,8 @@ export interface SpoolPayload<Row> {
   /** The `insert_deduplication_token` every insert attempt of this batch carries. */
   token: string;
   rows: Row[];
+  /** Keys (content hashes) of the client requests in this batch, for request deduplication. */
+  requests?: string[];
 }
 
 /** Why a spool file could not be read. */
@@ -59,5 +61,5 @@ export function decodeSpoolFile<Row>(buf: Buffer): SpoolPayload<Row> {
   if (typeof p !== 'object' || p === null || typeof p.token !== 'string' || !Array.isArray(p.rows)) {
     throw new SpoolCorruptError('payload lacks token or rows');
   }
-  return { token: p.token, rows: p.rows };
+  return { token: p.token, rows: p.rows, requests: Array.isArray(p.requests) ? p.requests.map(String) : [] };
 }

@@ -141,7 +141,7 @@ describe('storage outage', () => {
     await waitFor(() => c.shipperStats.failingSince !== 0);
     const down = await fetch(`${c.httpBase}/readyz`);
     expect(down.status).toBe(503);
-    expect((await down.json()).reason).toMatch(/ClickHouse inserts failing since .*injected outage/);
+    expect(((await down.json()) as { reason: string }).reason).toMatch(/ClickHouse inserts failing since .*injected outage/);
     mode = 'ok';
     await waitFor(() => c.spool.entries.length === 0);
     expect((await fetch(`${c.httpBase}/readyz`)).status).toBe(200);
