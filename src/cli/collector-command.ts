@@ -22,6 +22,20 @@ export async function collectorCommand(argv: string[], env: NodeJS.ProcessEnv = 
     }
     throw error;
   }
+  // Signal handlers go in before start-up, so a SIGTERM that arrives while the store opens is not
+  // fatal: the collector finishes starting, then stops cleanly.
+  let signalled: NodeJS.Signals | undefined;
+  let onStopRequest: (() => void) | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    collectorLog('info', 'signal received', { signal });
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    signalled = signal;
+    onStopRequest?.();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+
   let collector;
   try {
     collector = await startCollector(config);
@@ -31,10 +45,7 @@ export async function collectorCommand(argv: string[], env: NodeJS.ProcessEnv = 
   }
   const running = collector;
   return new Promise<number>((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      collectorLog('info', 'signal received', { signal });
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
+    onStopRequest = () =>
       running.stop().then(
         () => resolve(0),
         (error: unknown) => {
@@ -42,8 +53,6 @@ export async function collectorCommand(argv: string[], env: NodeJS.ProcessEnv = 
           resolve(1);
         },
       );
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
+    if (signalled) onStopRequest();
   });
 }
