@@ -1,0 +1,76 @@
+import { readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { RowSink } from '../../src/collector/Shipper.ts';
+import { decodeSpoolFile, encodeSpoolFile, SpoolCorruptError } from '../../src/collector/spool-format.ts';
+import type { LogRow } from '../../src/storage/rows.ts';
+import { queryRows, startTestCollector, tempDir } from '../helpers/collector.ts';
+import { encodeRequest, RawOtlpClient } from './otlp-client.ts';
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+
+describe('spool file format', () => {
+  it('detects truncation, bit flips and foreign files by checksum and header', () => {
+    const good = encodeSpoolFile({ token: 't', rows: [[1, 'a']] });
+    expect(decodeSpoolFile(good)).toEqual({ token: 't', rows: [[1, 'a']], requests: [] });
+    const flipped = Buffer.from(good);
+    flipped[flipped.length - 3] ^= 0x20;
+    expect(() => decodeSpoolFile(flipped)).toThrow(/checksum mismatch/);
+    expect(() => decodeSpoolFile(good.subarray(0, good.length - 1))).toThrow(/partial write/);
+    expect(() => decodeSpoolFile(good.subarray(0, 5))).toThrow(SpoolCorruptError);
+    expect(() => decodeSpoolFile(Buffer.from('{"token":"t","rows":[]}'))).toThrow(/bad magic/);
+  });
+});
+
+describe('corrupt spool files', () => {
+  it('are quarantined and reported at start-up; the other batches replay', async () => {
+    let down = true;
+    const wrapSink = (sink: RowSink<LogRow>): RowSink<LogRow> => async (rows, token) => {
+      if (down) throw new Error('injected outage');
+      await sink(rows, token);
+    };
+    const spoolDir = join(tmp.dir, 'spool');
+    const opts = { batchMaxRows: 100, batchMaxDelayMs: 10, spoolDir };
+    let c = await startTestCollector(tmp.dir, opts, { wrapSink, drainTimeoutMs: 0 });
+    const client = new RawOtlpClient(`127.0.0.1:${c.grpcPort}`);
+    for (let b = 0; b < 5; b++) {
+      const records = Array.from({ length: 100 }, (_, k) => ({ body: `b${b} r${k}`, severityNumber: 9, attributes: { batch: String(b) } }));
+      const r = await client.export(encodeRequest('corrupt-svc', records));
+      expect(r.ok).toBe(true);
+    }
+    client.close();
+    await c.stop();
+
+    const files = readdirSync(spoolDir).filter((f) => f.endsWith('.spool')).sort();
+    expect(files).toHaveLength(5);
+    // Batch 1: a flipped byte in the payload. Batch 3: cut short, as by a crash mid-write.
+    const f1 = join(spoolDir, files[1]);
+    const bytes = readFileSync(f1);
+    bytes[bytes.length - 10] ^= 0x01;
+    writeFileSync(f1, bytes);
+    truncateSync(join(spoolDir, files[3]), 100);
+    // A temporary file left by a crash before its rename.
+    writeFileSync(join(spoolDir, '000000999999.spool.tmp'), 'half a batch');
+
+    down = false;
+    c = await startTestCollector(tmp.dir, opts, { wrapSink });
+    try {
+      const quarantined = readdirSync(join(spoolDir, 'quarantine'));
+      expect(quarantined).toHaveLength(3);
+      expect(quarantined.some((f) => f.startsWith(files[1]))).toBe(true);
+      expect(quarantined.some((f) => f.startsWith(files[3]))).toBe(true);
+      expect(c.spool.stats.quarantinedFiles).toBe(3);
+      expect(await c.metrics.metrics()).toMatch(/logq_spool_quarantined_files_total 3/);
+      const end = Date.now() + 30_000;
+      while (c.spool.entries.length && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+      const rows = await queryRows<{ batch: string; n: string }>(
+        c,
+        "SELECT LogAttributes['batch'] AS batch, count() AS n FROM otel.otel_logs WHERE ServiceName = 'corrupt-svc' GROUP BY batch ORDER BY batch",
+      );
+      expect(rows.map((r) => [r.batch, Number(r.n)])).toEqual([['0', 100], ['2', 100], ['4', 100]]);
+    } finally {
+      await c.stop();
+    }
+  });
+});
