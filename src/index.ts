@@ -48,3 +48,10 @@ export type { RotatingFileExporterOptions } from './sdk/exporters/RotatingFileEx
 export type { PipelineStats } from './sdk/QueueStats.ts';
 export type { ExitFlushOptions } from './sdk/exit-flush.ts';
 export type { GrpcExporterStats, RetryEvent } from './exporter/GrpcLogExporter.ts';
+export { logqPinoMixin } from './bridges/pino-mixin.ts';
+export type { LogqPinoMixinOptions } from './bridges/pino-mixin.ts';
+export type { LogqPinoTransportOptions } from './bridges/pino-transport.ts';
+export { LogqTransport } from './bridges/LogqTransport.ts';
+export type { LogqTransportOptions } from './bridges/LogqTransport.ts';
+export { captureConsole, restoreConsole } from './bridges/console-capture.ts';
+export type { CaptureConsoleOptions } from './bridges/console-capture.ts';
