@@ -1,10 +1,13 @@
 import { LEVEL_SEVERITY, LEVELS, parseLevel, type Level } from '../otlp/severity.ts';
 import { parseTimeSpec, TimeSpecError } from './time-spec.ts';
 
-/** Attribute names the correlation filters look up in `LogAttributes` (OTel semantic conventions). */
+/**
+ * Attribute names the correlation filters look up in `LogAttributes`: the ones src/sdk writes
+ * (`request.id`, and `user.id` as in current OTel semantic conventions, which deprecate `enduser.id`).
+ */
 export const REQUEST_ID_ATTRIBUTE = 'request.id';
 /** @see REQUEST_ID_ATTRIBUTE */
-export const USER_ID_ATTRIBUTE = 'enduser.id';
+export const USER_ID_ATTRIBUTE = 'user.id';
 
 /** Which records a query, tail, API call or histogram selects. Every field narrows the result. */
 export interface LogFilter {
@@ -20,7 +23,7 @@ export interface LogFilter {
   traceId?: string;
   /** `LogAttributes['request.id']`. */
   requestId?: string;
-  /** `LogAttributes['enduser.id']`. */
+  /** `LogAttributes['user.id']`. */
   user?: string;
   /** Body search: every word must be a whole token of the body (index-assisted), then the text must occur as typed. */
   grep?: string;

@@ -1,56 +1,58 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { LogFilter } from './LogFilter.ts';
-import { cursorAt, searchLogs, type LogRecordView } from './search.ts';
+import { cursorAt, searchLogs, type SearchPage } from './search.ts';
+import type { LogRecordView } from './search.ts';
 import type { TableRef } from './schema.ts';
+
+/** Fetches records after a cursor, oldest first (the store directly, or the REST API's `after=`). */
+export type FetchAfter = (after: string, limit: number) => Promise<SearchPage>;
 
 /** Options of {@link LogFollower}. */
 export interface LogFollowerOptions {
-  /** Start from records at or after this time (ns since epoch). @default now */
+  /** Only records at or after this time (ns since epoch). @default now */
   startNs?: bigint;
   /**
    * How far back each poll looks again, in ms, for records that arrive late (batched exporters
-   * deliver records some time after their timestamp). Records seen are not repeated.
+   * deliver records some time after their timestamp). Records already returned are not repeated.
    * @default 30000
    */
   lookbackMs?: number;
-  /** Most records returned by one poll. @default 1000 */
+  /** Most records one poll returns. @default 1000 */
   maxPerPoll?: number;
-  /** @default otel.otel_logs */
-  table?: TableRef;
 }
 
 /**
- * Follows new records (`logq tail -f`): each {@link LogFollower.poll} returns the records
- * matching the filter that it has not returned before, oldest first.
+ * Follows new records (`logq tail -f`): each {@link LogFollower.poll} returns the matching
+ * records it has not returned before, oldest first.
  */
 export class LogFollower {
-  private readonly client: ClickHouseClient;
-  private readonly filter: LogFilter;
+  private readonly fetchAfter: FetchAfter;
   private readonly lookbackNs: bigint;
   private readonly maxPerPoll: number;
-  private readonly table?: TableRef;
-  /** Cursor → timestamp ns of records already returned within the look-back window. */
+  private readonly startNs: bigint;
+  /** Cursor → timestamp (ns) of records already returned within the look-back window. */
   private readonly seen = new Map<string, bigint>();
   private newestNs: bigint;
-  private readonly startNs: bigint;
 
-  constructor(client: ClickHouseClient, filter: LogFilter, options: LogFollowerOptions = {}) {
-    this.client = client;
-    this.filter = filter;
+  constructor(fetchAfter: FetchAfter, options: LogFollowerOptions = {}) {
+    this.fetchAfter = fetchAfter;
     this.lookbackNs = BigInt(options.lookbackMs ?? 30_000) * 1_000_000n;
     this.maxPerPoll = options.maxPerPoll ?? 1000;
-    this.table = options.table;
     this.startNs = options.startNs ?? BigInt(Date.now()) * 1_000_000n;
     this.newestNs = this.startNs;
   }
 
+  /** A follower reading the store directly. */
+  static forStore(client: ClickHouseClient, filter: LogFilter, options: LogFollowerOptions & { table?: TableRef } = {}): LogFollower {
+    return new LogFollower((after, limit) => searchLogs(client, filter, { after, limit, table: options.table }), options);
+  }
+
   /** Records new since the last poll. */
   async poll(): Promise<LogRecordView[]> {
-    const floor = this.newestNs - this.lookbackNs;
     const out: LogRecordView[] = [];
-    let after = cursorAt(floor - 1n);
+    let after = cursorAt(this.newestNs - this.lookbackNs - 1n);
     for (;;) {
-      const page = await searchLogs(this.client, this.filter, { after, limit: this.maxPerPoll, table: this.table });
+      const page = await this.fetchAfter(after, this.maxPerPoll);
       for (const r of page.records) {
         if (this.seen.has(r.cursor) || BigInt(r.timestampNs) < this.startNs) continue;
         this.seen.set(r.cursor, BigInt(r.timestampNs));

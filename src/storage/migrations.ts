@@ -88,6 +88,15 @@ ENGINE = ${engine}
 ORDER BY version`;
 }
 
+async function migrationsTableExists(client: ClickHouseClient, ref: TableRef): Promise<boolean> {
+  const rs = await client.query({
+    query: 'SELECT count() AS n FROM system.tables WHERE database = {db:String} AND name = {table:String}',
+    query_params: { db: ref.database, table: MIGRATIONS_TABLE },
+    format: 'JSONEachRow',
+  });
+  return Number((await rs.json<{ n: string | number }>())[0]?.n ?? 0) > 0;
+}
+
 async function appliedVersions(client: ClickHouseClient, ref: TableRef): Promise<Set<number>> {
   const rs = await client.query({
     query: `SELECT DISTINCT version FROM ${migrationsTable(ref)}`,
@@ -96,10 +105,9 @@ async function appliedVersions(client: ClickHouseClient, ref: TableRef): Promise
   return new Set((await rs.json<{ version: number }>()).map((r) => Number(r.version)));
 }
 
-/** The migrations not yet recorded, with their statements (what `logq migrate --dry-run` prints). */
+/** The migrations not yet recorded, with their statements (what `logq migrate --dry-run` prints). Changes nothing. */
 export async function pendingMigrations(client: ClickHouseClient, ctx: MigrationContext): Promise<PlannedMigration[]> {
-  await client.command({ query: createMigrationsTableSql(ctx.ref, ctx.cluster) });
-  const done = await appliedVersions(client, ctx.ref);
+  const done = (await migrationsTableExists(client, ctx.ref)) ? await appliedVersions(client, ctx.ref) : new Set<number>();
   return MIGRATIONS.filter((m) => !done.has(m.version)).map((m) => ({
     version: m.version,
     name: m.name,
@@ -109,6 +117,7 @@ export async function pendingMigrations(client: ClickHouseClient, ctx: Migration
 
 /** Applies pending migrations in order, recording each once its statements have run. Idempotent. */
 export async function applyMigrations(client: ClickHouseClient, ctx: MigrationContext): Promise<PlannedMigration[]> {
+  await client.command({ query: createMigrationsTableSql(ctx.ref, ctx.cluster) });
   const pending = await pendingMigrations(client, ctx);
   for (const m of pending) {
     for (const statement of m.statements) await client.command({ query: statement });

@@ -73,6 +73,11 @@ export const EXISTING_ROWS_NOTE =
   'written with (RetentionDays is part of the partition key, so it cannot be rewritten in place) and expire ' +
   'by it. To remove stored rows sooner, run: logq clean --days N [--level L].';
 
+/** Printed by `logq retention set`: the collector applies its own policy when it starts. */
+export const COLLECTOR_POLICY_NOTE =
+  'The collector applies its --retention (LOGQ_RETENTION) when it starts: give it the same policy, ' +
+  'or its next start replaces this one.';
+
 /** The outcome of {@link setRetention}. */
 export interface RetentionChange {
   before: RetentionPolicy;

@@ -25,7 +25,7 @@ beforeAll(async () => {
       service: i % 2 ? 'api' : 'worker',
       body: `order ${i} placed for customer-${i % 7}`,
       traceId: i % 10 === 0 ? TRACE : ('0'.repeat(28) + i.toString(16).padStart(4, '0')),
-      attrs: { 'request.id': `req-${i % 25}`, 'enduser.id': `user-${i % 3}`, 'http.route': i % 5 ? '/a' : '/b' },
+      attrs: { 'request.id': `req-${i % 25}`, 'user.id': `user-${i % 3}`, 'http.route': i % 5 ? '/a' : '/b' },
     })),
   ]);
 });
@@ -43,7 +43,7 @@ describe('filters (real engine)', () => {
     expect((await search({ level: 'warning' })).records).toHaveLength(124);
     expect((await search({ traceId: TRACE.toUpperCase() })).records).toHaveLength(25);
     expect((await search({ requestId: 'req-3' })).records).toHaveLength(10);
-    expect((await search({ user: 'user-1' })).records.every((r) => r.logAttributes['enduser.id'] === 'user-1')).toBe(true);
+    expect((await search({ user: 'user-1' })).records.every((r) => r.logAttributes['user.id'] === 'user-1')).toBe(true);
     expect((await search({ attr: ['http.route=/b'] })).records).toHaveLength(50);
     expect((await search({ since: '90s' })).records).toHaveLength(50);
     expect((await search({ until: '90s' })).records).toHaveLength(200);
@@ -112,7 +112,7 @@ describe('pagination', () => {
 
 describe('follow and histogram', () => {
   it('the follower returns records inserted after it started, once', async () => {
-    const follower = new LogFollower(store.client, parseFilter({ service: 'tailme' }));
+    const follower = LogFollower.forStore(store.client, parseFilter({ service: 'tailme' }));
     expect(await follower.poll()).toEqual([]);
     await insertRecords(store.client, [{ ts: Date.now(), service: 'tailme', body: 'first new' }]);
     expect((await follower.poll()).map((r) => r.body)).toEqual(['first new']);
