@@ -87,6 +87,7 @@ export async function tailCommand(argv: string[], env: NodeJS.ProcessEnv = proce
     if (!values.follow) return 0;
     const fetchAfter: FetchAfter = (after, limit) => page({ after, limit }, raw);
     const follower = new LogFollower(fetchAfter, { startNs });
+    io.err(`following new records every ${values.interval} (Ctrl-C to stop)\n`);
     while (!io.signal?.aborted) {
       for (const r of await follower.poll()) io.out(line(r, format));
       await sleep(intervalMs, undefined, { signal: io.signal }).catch(() => {});
