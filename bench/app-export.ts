@@ -8,17 +8,16 @@
  * Env: BENCH_SECONDS (per paced run, default 5), BENCH_BURST (records in the burst, default 200000),
  * BENCH_RATES (comma list, default 20000,50000,100000,200000).
  */
-import { fork } from 'node:child_process';
-import { resolve } from 'node:path';
 import type { ChildConfig, ChildResult, Contender } from './lib/app-export-child.ts';
+import { runAppChild } from './lib/app-child-runner.ts';
 import { fmt, publish, type Table } from './lib/report.ts';
 import { startCountingSink, type CountingSink } from './lib/sink.ts';
 import { writeChart } from './lib/svg.ts';
 
-const CHILD = resolve(import.meta.dirname, 'lib/app-export-child.ts');
-const CONTENDERS: Contender[] = ['logq', 'otel', 'pino'];
+const CONTENDERS: Contender[] = ['logq', 'logq-tuned', 'otel', 'pino'];
 const LABEL: Record<Contender, string> = {
-  logq: 'logq (registerLogging → GrpcLogExporter)',
+  logq: 'logq (registerLogging defaults)',
+  'logq-tuned': 'logq, suggested batch defaults',
   otel: 'official (sdk-logs BLRP → exporter-logs-otlp-grpc)',
   pino: 'pino 10 → /dev/null',
 };
@@ -34,35 +33,18 @@ export interface RunResult extends ChildResult {
 }
 
 function runChild(cfg: ChildConfig, sink: CountingSink): Promise<RunResult> {
-  return new Promise((res, rej) => {
-    const child = fork(CHILD, [JSON.stringify(cfg)], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const kill = setTimeout(() => {
-      child.kill('SIGKILL');
-      rej(new Error(`${cfg.contender} at ${cfg.rate}/s did not finish in 120 s`));
-    }, 120_000);
-    child.on('message', (m: { type: string; result?: ChildResult }) => {
-      if (m.type === 'ready') {
-        sink.reset();
-        child.send('go');
-      } else if (m.type === 'result' && m.result) {
-        const r = m.result;
-        // pino has no sink: each call is "delivered" to /dev/null synchronously.
-        const delivered = cfg.contender === 'pino' ? r.offered : sink.records();
-        res({
-          ...r,
-          contender: cfg.contender,
-          mode: cfg.rate ? `${cfg.rate / 1000}k/s` : `burst`,
-          delivered,
-          dropped: r.offered - delivered,
-          cpuMicrosPerRecord: r.cpuMicros / Math.max(1, delivered),
-          deliveredPerSec: delivered / (r.wallMs / 1000),
-        });
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(kill);
-      if (code !== 0) rej(new Error(`${cfg.contender} child exited with ${code}`));
-    });
+  return runAppChild(cfg, () => sink.reset()).then((r) => {
+    // pino has no sink: each call is "delivered" to /dev/null synchronously.
+    const delivered = cfg.contender === 'pino' ? r.offered : sink.records();
+    return {
+      ...r,
+      contender: cfg.contender,
+      mode: cfg.rate ? `${cfg.rate / 1000}k/s` : `burst`,
+      delivered,
+      dropped: r.offered - delivered,
+      cpuMicrosPerRecord: r.cpuMicros / Math.max(1, delivered),
+      deliveredPerSec: delivered / (r.wallMs / 1000),
+    };
   });
 }
 
@@ -104,13 +86,15 @@ export async function run(): Promise<void> {
   const by = (c: Contender, mode: string) => results.find((r) => r.contender === c && r.mode === mode);
   const ratios: Table = {
     title: 'app-export: logq CPU per delivered record relative to the baselines (same run)',
-    headers: ['offered', 'logq ÷ official (target ≤ 0.33)', 'logq ÷ pino (target ≤ 1)'],
-    rows: modes.map((mode) => {
-      const l = by('logq', mode);
-      const o = by('otel', mode);
-      const p = by('pino', mode);
-      return [mode, l && o ? fmt(l.cpuMicrosPerRecord / o.cpuMicrosPerRecord, 2) : '-', l && p ? fmt(l.cpuMicrosPerRecord / p.cpuMicrosPerRecord, 2) : '-'];
-    }),
+    headers: ['offered', 'logq', 'logq ÷ official (target ≤ 0.33)', 'logq ÷ pino (target ≤ 1)'],
+    rows: modes.flatMap((mode) =>
+      (['logq', 'logq-tuned'] as Contender[]).map((c) => {
+        const l = by(c, mode);
+        const o = by('otel', mode);
+        const p = by('pino', mode);
+        return [mode, c, l && o ? fmt(l.cpuMicrosPerRecord / o.cpuMicrosPerRecord, 2) : '-', l && p ? fmt(l.cpuMicrosPerRecord / p.cpuMicrosPerRecord, 2) : '-'];
+      }),
+    ),
   };
   writeChart('app-export-cpu', {
     title: 'App CPU per delivered record (lower is better)',

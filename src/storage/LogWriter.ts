@@ -17,6 +17,12 @@ export interface LogWriterOptions {
   format?: LogWriterFormat;
 }
 
+/** Per-insert settings. */
+export interface WriteOptions {
+  /** `insert_deduplication_token` of this batch (a replayed batch is stored once). @default undefined */
+  dedupToken?: string;
+}
+
 /** The ClickHouse sink: inserts rows into otel_logs. */
 export class LogWriter {
   private readonly client: ClickHouseClient;
@@ -30,10 +36,10 @@ export class LogWriter {
   }
 
   /** Inserts `rows`; rejects if ClickHouse did not take them. */
-  async write(rows: readonly LogRow[]): Promise<void> {
+  async write(rows: readonly LogRow[], options: WriteOptions = {}): Promise<void> {
     if (rows.length === 0) return;
     if (this.format === 'TabSeparated') {
-      await this.writeTabSeparated(rowsToTabSeparated(rows));
+      await this.writeTabSeparated(rowsToTabSeparated(rows), options);
       return;
     }
     await this.client.insert({
@@ -41,11 +47,12 @@ export class LogWriter {
       values: rows as LogRow[],
       format: 'JSONCompactEachRow',
       columns: [...INSERT_COLUMNS] as [string, ...string[]],
+      ...settings(options),
     });
   }
 
   /** Inserts rows already serialized as TabSeparated text (one line per row, INSERT_COLUMNS order). */
-  async writeTabSeparated(text: string): Promise<void> {
+  async writeTabSeparated(text: string, options: WriteOptions = {}): Promise<void> {
     if (text.length === 0) return;
     await this.client.insert({
       table: this.table,
@@ -53,6 +60,11 @@ export class LogWriter {
       values: Readable.from([text], { objectMode: false }),
       format: 'TabSeparated',
       columns: [...INSERT_COLUMNS] as [string, ...string[]],
+      ...settings(options),
     });
   }
+}
+
+function settings(options: WriteOptions): { clickhouse_settings?: { insert_deduplication_token: string } } {
+  return options.dedupToken ? { clickhouse_settings: { insert_deduplication_token: options.dedupToken } } : {};
 }

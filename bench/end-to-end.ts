@@ -1,0 +1,108 @@
+/**
+ * Scenario end-to-end: app → collector → embedded ClickHouse. An app process logs at a fixed
+ * offered rate for 30 s through logq (registerLogging → GrpcLogExporter), then flushes; a real
+ * `logq collector` (CLI, chDB) stores the records; once the collector has stopped (which writes
+ * everything it acknowledged), the rows in otel_logs are counted. Baseline in the same run: the
+ * official OTLP/gRPC exporter (default BatchLogRecordProcessor) into a fresh collector.
+ *
+ *   npm run bench -- end-to-end
+ *
+ * Env: BENCH_SECONDS (default 30), BENCH_RATE (offered records/s, default 100000),
+ * BENCH_COLLECTOR_ARGS (extra collector flags).
+ */
+import { spawnCollector } from '../test/helpers/process.ts';
+import { openStore } from '../src/storage/client.ts';
+import { runAppChild } from './lib/app-child-runner.ts';
+import { WARMUP_RECORDS, type Contender } from './lib/app-export-child.ts';
+import { processCpuSeconds, rssPeakSampler } from './lib/proc.ts';
+import { fmt, publish, type Table } from './lib/report.ts';
+import { writeChart } from './lib/svg.ts';
+import { tempDir } from './lib/temp.ts';
+
+interface E2eResult {
+  contender: Contender;
+  offered: number;
+  landed: number;
+  seconds: number;
+  landedPerSec: number;
+  appCpuMicrosPerRecord: number;
+  appLoopDelayP99Ms: number;
+  collectorCores: number;
+  collectorRssPeakMiB: number;
+}
+
+async function runOne(contender: Contender, rate: number, seconds: number, extra: string[]): Promise<E2eResult> {
+  const tmp = tempDir('logq-bench-e2e-');
+  try {
+    const collector = await spawnCollector(['--data-dir', tmp.dir, ...extra]);
+    const pid = collector.child.pid!;
+    let cpu0 = 0;
+    let t0 = 0;
+    let rss: ReturnType<typeof rssPeakSampler> | undefined;
+    const app = await runAppChild({ contender, endpoint: collector.grpcEndpoint, rate, total: rate * seconds, perTurn: 0 }, () => {
+      cpu0 = processCpuSeconds(pid);
+      t0 = performance.now();
+      rss = rssPeakSampler(pid);
+    });
+    // The app has flushed: every record it kept is acknowledged (durable in the collector). Stop
+    // the collector, which inserts everything it acknowledged, then count what landed.
+    const collectorCpu = processCpuSeconds(pid) - cpu0;
+    const wall = (performance.now() - t0) / 1000;
+    rss?.stop();
+    collector.child.kill('SIGTERM');
+    await collector.exited;
+    const store = openStore({ dataDir: tmp.dir });
+    const rs = await store.client.query({ query: 'SELECT count() AS n FROM otel.otel_logs', format: 'JSONEachRow' });
+    const landed = Number((await rs.json<{ n: string }>())[0].n) - WARMUP_RECORDS;
+    await store.close();
+    const r: E2eResult = {
+      contender,
+      offered: app.offered,
+      landed,
+      seconds: wall,
+      landedPerSec: landed / (app.wallMs / 1000),
+      appCpuMicrosPerRecord: app.cpuMicros / Math.max(1, landed),
+      appLoopDelayP99Ms: app.loopDelayP99Ms,
+      collectorCores: collectorCpu / wall,
+      collectorRssPeakMiB: (rss?.peak() ?? 0) / 2 ** 20,
+    };
+    process.stderr.write(`end-to-end ${contender}: ${fmt(r.landedPerSec)} rows/s landed, ${fmt(landed)} of ${fmt(r.offered)}\n`);
+    return r;
+  } finally {
+    tmp.cleanup();
+  }
+}
+
+export async function run(): Promise<void> {
+  const seconds = Number(process.env.BENCH_SECONDS ?? 30);
+  const rate = Number(process.env.BENCH_RATE ?? 100_000);
+  const extra = (process.env.BENCH_COLLECTOR_ARGS ?? '').split(' ').filter(Boolean);
+  const contenders = (process.env.BENCH_CONTENDERS?.split(',') as Contender[] | undefined) ?? (['logq', 'otel'] as Contender[]);
+  const results: E2eResult[] = [];
+  for (const c of contenders) results.push(await runOne(c, rate, seconds, extra));
+  const table: Table = {
+    title: `end-to-end: one app process offering ${fmt(rate)} records/s for ${seconds} s → logq collector → embedded ClickHouse`,
+    headers: ['app exporter', 'rows landed / offered', 'landed rows/s (target ≥ 100k)', 'app CPU µs/row', 'app loop p99 ms', 'collector CPU cores', 'collector peak RSS MiB (target ≤ 256)'],
+    rows: results.map((r) => [
+      r.contender === 'logq' ? 'logq' : 'official OTLP/gRPC',
+      `${fmt(r.landed)} / ${fmt(r.offered)} (${fmt((100 * r.landed) / r.offered, 1)}%)`,
+      fmt(r.landedPerSec),
+      fmt(r.appCpuMicrosPerRecord, 2),
+      fmt(r.appLoopDelayP99Ms, 1),
+      fmt(r.collectorCores, 2),
+      fmt(r.collectorRssPeakMiB),
+    ]),
+  };
+  writeChart('end-to-end', {
+    title: `Rows landed in ClickHouse per second, ${fmt(rate)}/s offered (higher is better)`,
+    yLabel: 'rows/s landed',
+    series: ['landed rows/s'],
+    groups: results.map((r) => ({ label: r.contender === 'logq' ? 'logq' : 'official OTLP/gRPC', values: [r.landedPerSec] })),
+    target: { value: 100_000, label: 'target 100k/s' },
+  });
+  publish('end-to-end', [table], { rate, seconds, results }, [
+    'landed rows/s = rows counted in otel_logs after the collector stopped ÷ the app run (first record to final flush). Warm-up records are excluded.',
+  ]);
+}
+
+if (import.meta.main) await run();
