@@ -21,6 +21,7 @@ const handle = registerLogging({
   exporter: discard,
   flushOnExit: false,
   redact: false,
+  level: 'info',
   batch: { maxQueueSize: 1_000_000, maxExportBatchSize: 8192, scheduledDelayMillis: 5 },
 });
 const log = getLogger('bench.sdk');

@@ -3,7 +3,11 @@ import { levelSeverity, type LevelSetting } from './levels.ts';
 
 /** Level settings of the app: one overall minimum, and minimums per logger-name prefix. */
 export interface LevelOptions {
-  /** Minimum level of every logger without a more specific setting. @default LOG_LEVEL ?? 'info' */
+  /**
+   * Minimum level of every logger without a more specific setting. Unset means no filtering, as
+   * in the OTel SDK (LoggerConfig.minimumSeverity 0) and issue 3's contract; production sets
+   * LOG_LEVEL=info. @default LOG_LEVEL ?? 'trace'
+   */
   level?: LevelSetting;
   /**
    * Minimum level per logger name prefix, matched on whole dot-separated segments:
@@ -56,7 +60,7 @@ export function parseLogLevelEnv(raw: string | undefined, warn: Warn = defaultWa
   return { level, levels };
 }
 
-/** Merges options over LOG_LEVEL over the default (`info`): options win, then the environment. */
+/** Merges options over LOG_LEVEL over the default (`trace`: no filtering): options win, then the environment. */
 export function resolveLevelConfig(options: LevelOptions = {}, env: NodeJS.ProcessEnv = process.env, warn: Warn = defaultWarn): LevelConfig {
   const fromEnv = parseLogLevelEnv(env.LOG_LEVEL, warn);
   const optionLevel = options.level === undefined ? undefined : parseSetting(String(options.level), 'option "level"', warn);
@@ -65,7 +69,7 @@ export function resolveLevelConfig(options: LevelOptions = {}, env: NodeJS.Proce
     const sev = parseSetting(String(setting), `option levels["${prefix}"]`, warn);
     if (sev !== undefined) prefixes.set(prefix, sev);
   }
-  return { defaultSeverity: optionLevel ?? fromEnv.level ?? SeverityNumber.INFO, prefixes };
+  return { defaultSeverity: optionLevel ?? fromEnv.level ?? SeverityNumber.TRACE, prefixes };
 }
 
 /**

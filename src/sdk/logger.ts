@@ -35,7 +35,7 @@ export interface Logger {
 
 /** Options of the logger façade, set by {@link registerLogging} (or {@link configureLoggers}). */
 export interface LoggerSettings {
-  /** Resolved levels. @default LOG_LEVEL ?? info */
+  /** Resolved levels. @default LOG_LEVEL ?? trace (no filtering) */
   levels: LevelConfig;
   /**
    * Add code location (`code.function.name`, `code.file.path`, `code.line.number`) to records at or

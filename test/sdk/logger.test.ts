@@ -121,8 +121,17 @@ describe('logger surface', () => {
 });
 
 describe('levels', () => {
-  it('defaults to info: lower levels are the shared no-op and emit nothing', async () => {
+  it('without settings nothing is filtered (OTel SDK default, issue 3 contract)', async () => {
     handle = registerInMemory();
+    const log = getLogger('lv.open');
+    log.trace('t');
+    log.debug('d');
+    expect(log.isLevelEnabled('trace')).toBe(true);
+    expect((await handle.records()).map((r) => r.body)).toEqual(['t', 'd']);
+  });
+
+  it('at info, lower levels are the shared no-op and emit nothing', async () => {
+    handle = registerInMemory({ level: 'info' });
     const log = getLogger('lv.default');
     log.debug('hidden');
     log.trace('hidden');
@@ -166,10 +175,12 @@ describe('levels', () => {
     const warnings: string[] = [];
     const onWarn = (w: Error) => warnings.push(w.message);
     process.on('warning', onWarn);
+    process.env.LOG_LEVEL = 'info';
     handle = registerInMemory({ level: 'loud' });
     await new Promise((r) => setImmediate(r));
     process.off('warning', onWarn);
     expect(warnings.join('\n')).toMatch(/option "level" has level "loud": expected one of trace, debug, info/);
+    getLogger('bad').debug('no: LOG_LEVEL=info applies');
     getLogger('bad').info('still info');
     expect((await handle.records()).map((r) => r.body)).toEqual(['still info']);
   });
