@@ -116,8 +116,9 @@ async function fetchPage(
   values: Parameters<typeof storeFlags>[0],
   env: NodeJS.ProcessEnv,
 ): Promise<SearchPage> {
-  if (api) return fetchApiPage(api, raw, opts);
+  // Validated here too, so a bad value is a usage error naming the flag in either mode.
   const filter = parseFilter(raw);
+  if (api) return fetchApiPage(api, raw, opts);
   const store = openStoreFrom(storeFlags(values, env));
   try {
     return await searchLogs(store.client, filter, opts);
