@@ -1,4 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
+import { levelOfSeverity } from '../../src/otlp/severity.ts';
 
 /** A record to insert in tests; unnamed columns take their defaults. */
 export interface TestRecord {
@@ -24,7 +25,7 @@ export async function insertRecords(client: ClickHouseClient, records: TestRecor
       Timestamp: ns(r.ts),
       ObservedTimestamp: ns(r.ts),
       SeverityNumber: r.severity ?? 9,
-      SeverityText: '',
+      SeverityText: levelOfSeverity(r.severity ?? 9) ?? '',
       ServiceName: r.service ?? 'svc',
       Body: r.body ?? 'hello',
       TraceId: r.traceId ?? '',

@@ -1,0 +1,176 @@
+/**
+ * Query latency with logq's indexes vs. the same query with skip indexes disabled
+ * (`use_skip_indexes = 0`), on generated log rows (default 10M, INSERT … SELECT), embedded engine.
+ * Two tables hold the same rows: `bench.otel_logs` with the schema logq's migrations give this
+ * engine (text indexes on 26.2+) and `bench.otel_logs_bloom` with the pre-26.2 indexes (bloom
+ * filter on TraceId, tokenbf_v1 on Body), so the text index is also compared with what it replaces.
+ *
+ *   node bench/query-indexes.ts [--rows 10000000] [--runs 11] [--data-dir DIR]
+ *
+ * Reuses the rows of an earlier run in DIR (default: $TMPDIR/logq-bench-query-indexes). Writes
+ * bench/results/query-indexes.json (+ a timestamped copy) and prints a table. The goal this
+ * checks (not a test): trace-id lookup ≤ 50 ms median.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { openStore } from '../src/storage/client.ts';
+import { createLogsTableSql, ensureSchema } from '../src/storage/schema.ts';
+import { filterToSql, parseFilter } from '../src/storage/LogFilter.ts';
+import { parseRetention } from '../src/storage/RetentionPolicy.ts';
+
+const { values } = parseArgs({
+  options: { rows: { type: 'string', default: '10000000' }, runs: { type: 'string', default: '11' }, 'data-dir': { type: 'string' } },
+});
+const ROWS = Number(values.rows);
+const RUNS = Number(values.runs);
+const dataDir = resolve(values['data-dir'] ?? resolve(tmpdir(), 'logq-bench-query-indexes'));
+const policy = parseRetention('DEFAULT=30d');
+const TEXT = { database: 'bench', table: 'otel_logs' };
+const BLOOM = { database: 'bench', table: 'otel_logs_bloom' };
+
+const store = openStore({ dataDir });
+const client = store.client;
+
+async function scalar(sql: string): Promise<string> {
+  const rs = await client.query({ query: sql, format: 'JSONEachRow' });
+  const rows = await rs.json<Record<string, unknown>>();
+  return String(Object.values(rows[0] ?? {})[0] ?? '');
+}
+
+// Rows spread over the last ~7 days (60 ms apart), 20 services, 8 records per trace and per
+// request, ~2% ERROR, 8% WARN; one body in ~100k mentions "deadlock".
+const SELECT_ROWS = (from: number, count: number) => `SELECT
+  now64(9) - toIntervalMillisecond(number * ${Math.max(1, Math.floor((7 * 86_400_000) / ROWS))}) AS Timestamp,
+  lower(hex(MD5(toString(intDiv(number, 8))))) AS TraceId,
+  lower(hex(substring(MD5(toString(number)), 1, 8))) AS SpanId,
+  1 AS TraceFlags,
+  multiIf(number % 100 < 2, 'ERROR', number % 100 < 10, 'WARN', number % 100 < 60, 'INFO', 'DEBUG') AS SeverityText,
+  multiIf(number % 100 < 2, 17, number % 100 < 10, 13, number % 100 < 60, 9, 5) AS SeverityNumber,
+  concat('svc-', toString(number % 20)) AS ServiceName,
+  if(number % 100003 = 7, concat('database deadlock detected on orders ', toString(number)),
+     concat('GET /api/orders/', toString(number % 100000), ' handled in ', toString(number % 997), ' ms status ', toString(200 + (number % 5)))) AS Body,
+  map('service.name', concat('svc-', toString(number % 20)), 'host.name', concat('host-', toString(number % 50))) AS ResourceAttributes,
+  'bench' AS ScopeName,
+  map('request.id', concat('req-', toString(intDiv(number, 8))), 'user.id', concat('user-', toString(number % 5000)),
+      'http.route', concat('/api/orders/', toString(number % 50))) AS LogAttributes,
+  Timestamp AS ObservedTimestamp
+FROM numbers(${from}, ${count})`;
+
+const COLUMNS = 'Timestamp, TraceId, SpanId, TraceFlags, SeverityText, SeverityNumber, ServiceName, Body, ResourceAttributes, ScopeName, LogAttributes, ObservedTimestamp';
+
+async function fill(ref: { database: string; table: string }): Promise<void> {
+  const have = Number(await scalar(`SELECT count() FROM ${ref.database}.${ref.table}`));
+  if (have === ROWS) {
+    process.stderr.write(`${ref.database}.${ref.table}: reusing ${have} rows\n`);
+    return;
+  }
+  await client.command({ query: `TRUNCATE TABLE ${ref.database}.${ref.table}` });
+  const chunk = 1_000_000;
+  const t0 = performance.now();
+  for (let from = 0; from < ROWS; from += chunk) {
+    await client.command({ query: `INSERT INTO ${ref.database}.${ref.table} (${COLUMNS}) ${SELECT_ROWS(from, Math.min(chunk, ROWS - from))}` });
+    process.stderr.write(`\r${ref.database}.${ref.table}: ${Math.min(from + chunk, ROWS)} rows`);
+  }
+  process.stderr.write(` in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+}
+
+await ensureSchema(client, policy, TEXT);
+await client.command({ query: createLogsTableSql(policy, BLOOM) });
+await fill(TEXT);
+await fill(BLOOM);
+const version = await scalar('SELECT version()');
+
+// Pick values that exist, from the middle of the data.
+const mid = Math.floor(ROWS / 2);
+const traceId = await scalar(`SELECT lower(hex(MD5(toString(intDiv(${mid}, 8)))))`);
+const requestId = `req-${Math.floor(mid / 8)}`;
+
+interface Case {
+  name: string;
+  sql: (table: string) => { sql: string; params: Record<string, unknown> };
+}
+const where = (raw: Parameters<typeof parseFilter>[0]) => filterToSql(parseFilter(raw));
+const cases: Case[] = [
+  { name: 'trace-id lookup', sql: (t) => { const w = where({ traceId }); return { sql: `SELECT * FROM ${t} WHERE ${w.where} ORDER BY Timestamp`, params: w.params }; } },
+  { name: 'request-id lookup', sql: (t) => { const w = where({ requestId }); return { sql: `SELECT * FROM ${t} WHERE ${w.where} ORDER BY Timestamp`, params: w.params }; } },
+  {
+    name: 'errors by service, last hour',
+    sql: (t) => {
+      const w = where({ level: 'ERROR', since: '1h' });
+      return { sql: `SELECT ServiceName, count() AS errors FROM ${t} WHERE ${w.where} GROUP BY ServiceName ORDER BY errors DESC`, params: w.params };
+    },
+  },
+  { name: 'body grep (rare word)', sql: (t) => { const w = where({ grep: 'deadlock' }); return { sql: `SELECT Timestamp, ServiceName, Body FROM ${t} WHERE ${w.where} ORDER BY Timestamp DESC LIMIT 100`, params: w.params }; } },
+];
+
+async function timeQuery(sql: string, params: Record<string, unknown>, settings: string): Promise<{ ms: number; rows: number }> {
+  const t0 = performance.now();
+  const rs = await client.query({ query: `${sql} SETTINGS ${settings}`, query_params: params, format: 'JSONEachRow' });
+  const rows = (await rs.json()).length;
+  return { ms: performance.now() - t0, rows };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+async function measure(c: Case, table: string, settings: string) {
+  const { sql, params } = c.sql(table);
+  let rows = 0;
+  for (let i = 0; i < 2; i++) rows = (await timeQuery(sql, params, settings)).rows; // warm-up
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i++) times.push((await timeQuery(sql, params, settings)).ms);
+  return { medianMs: Number(median(times).toFixed(2)), minMs: Number(Math.min(...times).toFixed(2)), rows };
+}
+
+const results = [];
+for (const c of cases) {
+  const text = await measure(c, 'bench.otel_logs', 'use_skip_indexes = 1');
+  const bloom = await measure(c, 'bench.otel_logs_bloom', 'use_skip_indexes = 1');
+  const none = await measure(c, 'bench.otel_logs', 'use_skip_indexes = 0');
+  if (text.rows !== none.rows || bloom.rows !== none.rows) throw new Error(`${c.name}: result rows differ (${text.rows}/${bloom.rows}/${none.rows})`);
+  results.push({
+    query: c.name,
+    rows: text.rows,
+    logqIndexesMs: text.medianMs,
+    bloomIndexesMs: bloom.medianMs,
+    noSkipIndexesMs: none.medianMs,
+    speedupVsNoIndexes: Number((none.medianMs / text.medianMs).toFixed(1)),
+    speedupVsBloom: Number((bloom.medianMs / text.medianMs).toFixed(2)),
+  });
+  process.stderr.write(`${c.name}: logq ${text.medianMs} ms, bloom ${bloom.medianMs} ms, no skip index ${none.medianMs} ms\n`);
+}
+await store.close();
+
+const trace = results[0];
+const report = {
+  scenario: 'query-indexes',
+  date: new Date().toISOString(),
+  engine: `ClickHouse ${version} (chDB, embedded)`,
+  machine: `${cpus().length} cores, ${cpus()[0]?.model ?? ''}`,
+  rows: ROWS,
+  runsPerQuery: RUNS,
+  note: 'median latency (ms) of each query incl. client decode; logq = schema after migrations (text indexes on 26.2+), bloom = pre-26.2 indexes, noSkipIndexes = logq table with use_skip_indexes = 0',
+  goal: { traceIdLookupMedianMs: 50, met: trace.logqIndexesMs <= 50 },
+  results,
+};
+const dir = resolve(import.meta.dirname, 'results');
+mkdirSync(dir, { recursive: true });
+const json = JSON.stringify(report, null, 2) + '\n';
+writeFileSync(resolve(dir, 'query-indexes.json'), json);
+writeFileSync(resolve(dir, `query-indexes-${report.date.replace(/[:.]/g, '-')}.json`), json);
+const md = [
+  `# query-indexes — ${report.engine}, ${ROWS.toLocaleString('en')} rows, ${report.machine}`,
+  '',
+  '| query | rows | logq indexes (ms) | bloom/tokenbf (ms) | no skip indexes (ms) | × vs none | × vs bloom |',
+  '|---|---:|---:|---:|---:|---:|---:|',
+  ...results.map((r) => `| ${r.query} | ${r.rows} | ${r.logqIndexesMs} | ${r.bloomIndexesMs} | ${r.noSkipIndexesMs} | ${r.speedupVsNoIndexes} | ${r.speedupVsBloom} |`),
+  '',
+  `Goal trace-id lookup ≤ 50 ms median: ${report.goal.met ? 'met' : 'NOT met'} (${trace.logqIndexesMs} ms).`,
+  '',
+].join('\n');
+writeFileSync(resolve(dir, 'query-indexes.md'), md);
+process.stdout.write(md);
