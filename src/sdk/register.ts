@@ -50,6 +50,20 @@ export interface RegisterLoggingOptions extends ResourceOptions, GrpcLogExporter
   dropReportIntervalMs?: number;
 }
 
+/**
+ * logq's gRPC exporter; when its configuration is unusable (e.g. a malformed endpoint) the error
+ * is reported and records go to stderr as JSON lines instead (the seed's console fallback), so a
+ * typo in an env var neither crashes the app nor loses its logs silently.
+ */
+function grpcOrFallback(options: GrpcLogExporterOptions): LogRecordExporter {
+  try {
+    return new GrpcLogExporter(options);
+  } catch (error) {
+    warn(`logq: cannot export over OTLP/gRPC (${(error as Error).message}); writing records to stderr instead`);
+    return new ConsoleLogExporter({ stream: process.stderr, format: 'json' });
+  }
+}
+
 /** What {@link registerLogging} returns. */
 export interface LoggingHandle {
   /** The OTel LoggerProvider logq installed as the global one. */
@@ -83,7 +97,7 @@ export function registerLogging(options: RegisterLoggingOptions = {}): LoggingHa
   configureLoggers({ levels: resolveLevelConfig(options, process.env, warn), codeLocation: options.codeLocation ?? false });
 
   const stats = new QueueStats(stderrDropReporter(options.dropReportIntervalMs ?? 10_000));
-  const exporter = options.exporter ?? new GrpcLogExporter(options);
+  const exporter = options.exporter ?? grpcOrFallback(options);
   const batch = new BatchLogRecordProcessor({
     exporter,
     ...resolveBatchOptions(options.batch, process.env, warn),

@@ -144,3 +144,30 @@ describe('notify', () => {
     expect((await handle.records()).map((r) => r.body)).toEqual(['still logged']);
   });
 });
+
+describe('bad exporter configuration', () => {
+  it('a malformed endpoint warns, names the value and the expected form, and falls back to stderr JSON lines', async () => {
+    const { registerLogging } = await import('../../src/sdk/register.ts');
+    const warnings: string[] = [];
+    const onWarn = (w: Error) => warnings.push(w.message);
+    const lines: string[] = [];
+    const realWrite = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    }) as typeof process.stderr.write;
+    process.on('warning', onWarn);
+    try {
+      const h = registerLogging({ endpoint: 'grpc://nowhere:12', flushOnExit: false });
+      getLogger('fallback').warn('still visible', { n: 1 });
+      await h.shutdown();
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.stderr.write = realWrite;
+      process.off('warning', onWarn);
+    }
+    expect(warnings.join('\n')).toContain('logq: cannot export over OTLP/gRPC (invalid OTLP endpoint "grpc://nowhere:12": scheme must be http or https); writing records to stderr instead');
+    const record = lines.map((l) => l.trim()).filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(record).toEqual([expect.objectContaining({ level: 'WARN', body: 'still visible', attributes: { n: 1 } })]);
+  });
+});
