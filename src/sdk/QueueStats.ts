@@ -25,7 +25,8 @@ export type DropReporter = (totalDropped: number, capacity: number) => void;
 export class QueueStats implements MeterProvider {
   readonly counts = { emitted: 0, dropped: 0, exported: 0, failed: 0 };
   private readonly queueCallbacks: ((r: ObservableResult) => void)[] = [];
-  private capacity = 0;
+  /** Queue capacity reported by the processor. */
+  capacity = 0;
   private readonly onDrop: DropReporter | undefined;
 
   constructor(onDrop?: DropReporter) {
@@ -74,16 +75,35 @@ export class QueueStats implements MeterProvider {
   }
 }
 
+/** A rate-limited drop reporter that can also write a last summary (at shutdown). */
+export interface StderrDropReporter extends DropReporter {
+  /** Writes the final total if drops happened since the last line. */
+  summary(total: number, capacity: number): void;
+}
+
 /**
  * A drop reporter writing one line to stderr at most every `intervalMs` (so a flood of drops
- * cannot flood stderr), naming the running total.
+ * cannot flood stderr), naming the running total; {@link StderrDropReporter.summary} writes the
+ * total the rate limit held back.
  */
-export function stderrDropReporter(intervalMs = 10_000, write: (line: string) => void = (l) => process.stderr.write(l)): DropReporter {
+export function stderrDropReporter(intervalMs = 10_000, write: (line: string) => void = (l) => process.stderr.write(l)): StderrDropReporter {
   let last = -Infinity;
-  return (total, capacity) => {
-    const now = Date.now();
-    if (now - last < intervalMs) return;
-    last = now;
+  let reported = 0;
+  const line = (total: number, capacity: number) => {
+    reported = total;
     write(`logq: log queue full (maxQueueSize=${capacity}): ${total} record(s) dropped so far\n`);
   };
+  return Object.assign(
+    (total: number, capacity: number) => {
+      const now = Date.now();
+      if (now - last < intervalMs) return;
+      last = now;
+      line(total, capacity);
+    },
+    {
+      summary: (total: number, capacity: number) => {
+        if (total > reported) line(total, capacity);
+      },
+    },
+  );
 }

@@ -96,7 +96,8 @@ function optional(option: string, build: () => void): void {
 export function registerLogging(options: RegisterLoggingOptions = {}): LoggingHandle {
   configureLoggers({ levels: resolveLevelConfig(options, process.env, warn), codeLocation: options.codeLocation ?? false });
 
-  const stats = new QueueStats(stderrDropReporter(options.dropReportIntervalMs ?? 10_000));
+  const dropReporter = stderrDropReporter(options.dropReportIntervalMs ?? 10_000);
+  const stats = new QueueStats(dropReporter);
   const exporter = options.exporter ?? grpcOrFallback(options);
   const batch = new BatchLogRecordProcessor({
     exporter,
@@ -150,6 +151,7 @@ export function registerLogging(options: RegisterLoggingOptions = {}): LoggingHa
         try {
           await provider.shutdown();
         } finally {
+          dropReporter.summary(stats.counts.dropped, stats.capacity);
           logs.disable();
           configureLoggers({});
         }
