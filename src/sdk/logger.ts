@@ -128,7 +128,7 @@ class LoggerImpl implements Logger {
       const out: Attributes = {};
       if (store?.attributes) Object.assign(out, store.attributes);
       if (this.bound) Object.assign(out, this.bound);
-      if (attributes) flattenInto(out, attributes);
+      if (attributes !== undefined && attributes !== null) addCallAttributes(out, attributes);
       if (extra) Object.assign(out, extra);
       let ctx = context.active();
       if (store) {
@@ -142,6 +142,22 @@ class LoggerImpl implements Logger {
     } catch {
       // The logging path never throws into the application.
     }
+  }
+}
+
+/**
+ * Adds the attributes of one call. `log.error('failed', err)` is a common slip: an Error becomes
+ * the OTel exception attributes rather than an empty map; a non-object is kept as `log.argument`.
+ */
+function addCallAttributes(out: Attributes, attributes: unknown): void {
+  if (attributes instanceof Error) {
+    out['exception.type'] = attributes.name;
+    out['exception.message'] = attributes.message;
+    if (attributes.stack) out['exception.stacktrace'] = attributes.stack;
+  } else if (typeof attributes === 'object') {
+    flattenInto(out, attributes as LogAttributes);
+  } else {
+    out['log.argument'] = String(attributes);
   }
 }
 

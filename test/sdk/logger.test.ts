@@ -51,6 +51,16 @@ describe('logger surface', () => {
     expect(b.attributes['exception.type']).toBe('string');
   });
 
+  it('an Error passed as attributes becomes exception attributes; a non-object is kept, never iterated', async () => {
+    handle = registerInMemory();
+    const log = getLogger('slips');
+    log.error('failed', new RangeError('too big') as never);
+    log.info('odd', 'just a string' as never);
+    const [a, b] = await handle.records();
+    expect(a.attributes).toMatchObject({ 'exception.type': 'RangeError', 'exception.message': 'too big' });
+    expect(b.attributes).toEqual({ 'log.argument': 'just a string' });
+  });
+
   it('event() sets the OTLP event name', async () => {
     handle = registerInMemory();
     getLogger('ev').event('user.signup', { plan: 'pro' });
