@@ -6,6 +6,7 @@ import { formatRetention } from '../storage/RetentionPolicy.ts';
 import { Authenticator } from './Authenticator.ts';
 import type { BatcherStats } from './Batcher.ts';
 import { createClickHouseSink, enableInsertDeduplication } from './clickhouse-sink.ts';
+import { registerExplorer } from './explorer.ts';
 import { spoolDirOf, type CollectorConfig } from './config.ts';
 import { GrpcReceiver } from './GrpcReceiver.ts';
 import { registerIngestRoutes } from './http-ingest-routes.ts';
@@ -95,7 +96,8 @@ export async function startCollector(config: CollectorConfig, hooks: CollectorHo
   const shipper = new Shipper<LogRow>(
     spool,
     sink,
-    { initialBackoffMs: 200, maxBackoffMs: 5000, onInserted: (entry: SpoolEntry<unknown>) => journal.persist(entry.requests) },
+    { initialBackoffMs: 200, maxBackoffMs: 5000, onInserted: (entry: SpoolEntry<unknown>) => journal.persist(entry.requests),
+      onPoison: (row, reason) => spool.quarantineRow(row, reason) },
     (r, s, ok) => observeInsert(r, s, ok),
   );
   const pipeline = new IngestPipeline<LogRow>(spool, shipper, journal, {
@@ -139,6 +141,7 @@ export async function startCollector(config: CollectorConfig, hooks: CollectorHo
   registerIngestRoutes(http, { ingest, auth, maxRequestBytes: config.maxRequestBytes, stats: receiverStats, retryDelayMs });
   registerMetricsRoute(http, metrics.registry);
   registerQueryApi(http, store.client, { authorize: (header) => auth.check(header) });
+  registerExplorer(http);
   try {
     await grpcReceiver.start();
     await http.start();

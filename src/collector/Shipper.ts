@@ -13,10 +13,27 @@ export interface ShipperOptions {
   maxBackoffMs: number;
   /** Called after a batch is inserted, before its spool file is deleted (persists its request keys). @default none */
   onInserted?(entry: SpoolEntry<unknown>): Promise<void>;
+  /** Called with a row ClickHouse refused as invalid data (after splitting the batch). @default none */
+  onPoison?(row: unknown, reason: string): Promise<void>;
+}
+
+/**
+ * ClickHouse error codes that mean "this data cannot be stored" (parse and type errors): retrying
+ * the same rows cannot succeed, so the batch is split to isolate the bad rows (Vector's ClickHouse
+ * sink likewise does not retry "incorrect data").
+ */
+const DATA_ERROR_CODES = new Set(['6', '26', '27', '32', '33', '38', '41', '53', '69', '70', '72', '117', '131', '321', '407']);
+
+/** True when an insert error is about the rows themselves, not about reaching ClickHouse. */
+export function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && DATA_ERROR_CODES.has(code);
 }
 
 /** Counters and state of the shipper (exported on /metrics and /readyz). */
 export interface ShipperStats {
+  /** Rows ClickHouse refused as data errors, isolated and written to the quarantine. */
+  poisonRows: number;
   insertedRows: number;
   insertedBatches: number;
   insertFailures: number;
@@ -46,7 +63,7 @@ export class Shipper<Row> {
   private stopped = false;
   /** The batch being inserted now (never dropped by the drop-oldest policy). */
   busy: SpoolEntry<Row> | undefined;
-  readonly stats: ShipperStats = { insertedRows: 0, insertedBatches: 0, insertFailures: 0, replayedRows: 0, failingSince: 0, lastError: '' };
+  readonly stats: ShipperStats = { poisonRows: 0, insertedRows: 0, insertedBatches: 0, insertFailures: 0, replayedRows: 0, failingSince: 0, lastError: '' };
   /** Seq numbers below this were recovered from a previous run (counted as replayed). */
   private readonly replayBelow: number;
 
@@ -108,7 +125,7 @@ export class Shipper<Row> {
       }
       const started = performance.now();
       try {
-        await this.sink(rows, entry.token);
+        await this.insert(rows, entry.token);
         this.observe(rows.length, (performance.now() - started) / 1000, true);
         this.stats.insertedRows += rows.length;
         this.stats.insertedBatches++;
@@ -138,6 +155,27 @@ export class Shipper<Row> {
         await this.sleep(backoff);
         backoff = Math.min(backoff * 2, this.opts.maxBackoffMs);
       }
+    }
+  }
+
+  /**
+   * Inserts rows; on a data error splits them in halves (each with a token derived from the
+   * parent's, so a replay splits and deduplicates the same way) down to single rows, which are
+   * set aside with {@link onPoison}. Other errors (ClickHouse unreachable) propagate.
+   */
+  private async insert(rows: Row[], token: string): Promise<void> {
+    try {
+      await this.sink(rows, token);
+    } catch (error) {
+      if (!isDataError(error)) throw error;
+      if (rows.length === 1) {
+        this.stats.poisonRows++;
+        await this.opts.onPoison?.(rows[0], (error as Error).message);
+        return;
+      }
+      const mid = rows.length >> 1;
+      await this.insert(rows.slice(0, mid), `${token}.0`);
+      await this.insert(rows.slice(mid), `${token}.1`);
     }
   }
 

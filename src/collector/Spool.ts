@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { appendFile, mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LogqError } from './errors.ts';
 import { collectorLog } from './log.ts';
@@ -137,6 +137,17 @@ export class Spool<Row> {
     }
     this.stats.quarantinedFiles++;
     collectorLog('error', 'corrupt spool file quarantined', { code: 'LOGQ_SPOOL_CORRUPT', file, quarantinedAs: target, reason });
+  }
+
+  /** Sets aside one row ClickHouse refused as invalid data, in `quarantine/rejected-rows.jsonl`. */
+  async quarantineRow(row: unknown, reason: string): Promise<void> {
+    const file = join(this.options.dir, QUARANTINE, 'rejected-rows.jsonl');
+    try {
+      await appendFile(file, JSON.stringify({ time: new Date().toISOString(), reason, row }) + '\n');
+    } catch (error) {
+      collectorLog('error', 'rejected row could not be written to the quarantine', { file, error });
+    }
+    collectorLog('error', 'ClickHouse refused a row as invalid data; set aside', { code: 'LOGQ_STORAGE_REJECTED', file, reason });
   }
 
   /** Writes a batch durably (fsync of file and directory) and queues it; resolves once it is on disk. */

@@ -15,6 +15,7 @@ export const ERROR_CODES = {
   LOGQ_SPOOL_FULL: 'the write-ahead spool holds --spool-max-bytes and the policy is refuse (gRPC UNAVAILABLE + RetryInfo / HTTP 503 + Retry-After; retried); with drop-oldest the oldest batches are deleted and counted instead',
   LOGQ_SPOOL_FAILED: 'a batch could not be written and fsync\'ed to the spool (disk full, permissions) (UNAVAILABLE / 503; retried)',
   LOGQ_SPOOL_CORRUPT: 'a spool file failed its checksum or was cut short by a crash; it was moved to <spool-dir>/quarantine and reported (logged, never fatal)',
+  LOGQ_STORAGE_REJECTED: 'ClickHouse refused a row as invalid data (parse/type error); the batch was split, the other rows stored, the row written to <spool-dir>/quarantine/rejected-rows.jsonl (logged, counted)',
   LOGQ_STORAGE_FAILED: 'ClickHouse rejected or did not answer an insert; the batch stays in the spool and is retried (logged; /readyz reports it)',
   LOGQ_SHUTTING_DOWN: 'the collector is stopping and takes no new data (UNAVAILABLE / 503; retried)',
 } as const;

@@ -59,6 +59,7 @@ export function createMetrics(s: MetricSources): { registry: Registry; insert: I
   counter('logq_processor_truncated_values_total', 'Attribute values and bodies truncated by the length caps.', () => s.receiver.truncatedValues);
   counter('logq_processor_redacted_values_total', 'Values replaced by [REDACTED].', () => s.receiver.redactedValues);
   counter('logq_exporter_sent_log_records_total', 'Log records inserted into ClickHouse.', () => s.shipper.insertedRows);
+  counter('logq_exporter_rejected_log_records_total', 'Rows ClickHouse refused as invalid data, set aside in the quarantine.', () => s.shipper.poisonRows);
   counter('logq_exporter_send_failed_requests_total', 'ClickHouse inserts that failed (retried from the spool).', () => s.shipper.insertFailures);
   counter('logq_spool_spooled_log_records_total', 'Log records written to the spool.', () => s.spoolStats.spooledRows);
   counter('logq_spool_replayed_log_records_total', 'Log records inserted from the spool after an outage or a restart.', () => s.shipper.replayedRows);

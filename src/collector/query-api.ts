@@ -77,7 +77,8 @@ function intParam(p: URLSearchParams, name: string, min: number, max: number, fa
  *   With `after=<cursor>` instead: records newer than that record, oldest first (live tail).
  * - `GET /api/logs/histogram?bucket=1m&<filters>` → `{ bucketSeconds, buckets: [{ time, level, count }] }`.
  * - `GET /api/logs/{id}` → every record whose trace id or `request.id` attribute is `id`, oldest first.
- * Values are bound parameters; a bad one gets a 400 `{ error, param }`; queries run with
+ * Values are bound parameters; a bad one gets a 400 `{ code: 'LOGQ_QUERY_INVALID', error, param }`
+ * (401 LOGQ_UNAUTHENTICATED, 504 LOGQ_QUERY_TIMEOUT, 500 LOGQ_QUERY_FAILED otherwise); queries run with
  * `readonly = 1` and `max_execution_time`.
  */
 export function registerQueryApi(http: HttpServer, client: ClickHouseClient, options: QueryApiOptions = {}): void {
@@ -89,20 +90,23 @@ export function registerQueryApi(http: HttpServer, client: ClickHouseClient, opt
   const guarded = (handler: (req: IncomingMessage, res: ServerResponse, m: RegExpExecArray) => Promise<void>) =>
     async (req: IncomingMessage, res: ServerResponse, m: RegExpExecArray) => {
       if (options.authorize && !options.authorize(req.headers.authorization)) {
-        sendJson(res, 401, { error: 'missing or invalid bearer token' }, { 'www-authenticate': 'Bearer' });
+        sendJson(res, 401, { code: 'LOGQ_UNAUTHENTICATED', error: 'missing or invalid bearer token' }, { 'www-authenticate': 'Bearer' });
         return;
       }
       try {
         await handler(req, res, m);
       } catch (error) {
         if (error instanceof ParamError || error instanceof FilterError) {
-          sendJson(res, 400, { error: error.message, param: error.param });
+          sendJson(res, 400, { code: 'LOGQ_QUERY_INVALID', error: error.message, param: error.param });
         } else if (error instanceof CursorError) {
-          sendJson(res, 400, { error: `cursor: ${error.message}`, param: 'cursor' });
+          sendJson(res, 400, { code: 'LOGQ_QUERY_INVALID', error: `cursor: ${error.message}`, param: 'cursor' });
         } else {
           collectorLog('warn', 'query API request failed', { path: req.url?.split('?')[0], error });
           const timeout = /TIMEOUT_EXCEEDED|Timeout exceeded/i.test((error as Error).message);
-          sendJson(res, timeout ? 504 : 500, { error: timeout ? `query exceeded ${maxSeconds}s` : 'query failed' });
+          sendJson(res, timeout ? 504 : 500, {
+            code: timeout ? 'LOGQ_QUERY_TIMEOUT' : 'LOGQ_QUERY_FAILED',
+            error: timeout ? `query exceeded ${maxSeconds}s (max_execution_time)` : 'query failed; the collector log has the reason',
+          });
         }
       }
     };

@@ -80,6 +80,7 @@ describe('GET /api/logs (real collector, real engine)', () => {
       const r = await get(`/api/logs?${q}`);
       expect(r.status, q).toBe(400);
       expect(r.body.param, q).toBe(param);
+      expect(r.body.code, q).toBe('LOGQ_QUERY_INVALID');
       expect(r.body.error, q).toContain(param);
     }
     expect((await get('/api/logs/histogram?bucket=fast')).body.param).toBe('bucket');
