@@ -208,7 +208,8 @@ function readKeyValue(outer: ProtoReader, depth = 0): KeyValue {
 /** Nesting bound for arrays/maps inside values: deeper input is rejected, not recursed into. */
 const MAX_DEPTH = 32;
 
-function readAnyValue(r: ProtoReader, depth = 0): AnyValue {
+/** Reads one AnyValue message whose bytes `r` spans (exported for decoders that skip the object tree). */
+export function readAnyValue(r: ProtoReader, depth = 0): AnyValue {
   if (depth > MAX_DEPTH) throw new ProtoDecodeError(`AnyValue nested deeper than ${MAX_DEPTH}`);
   let value: AnyValue = {};
   while (!r.done) {

@@ -1,9 +1,10 @@
 import type { LogRow } from './rows.ts';
+import { tsvField, tsvQuoted } from './tsv-escape.ts';
 
 /**
- * otel_logs rows as ClickHouse `TabSeparated` text, the input format the engine parses fastest
- * among those `@clickhouse/client` can send (measured in bench/storage-ceiling against
- * JSONCompactEachRow). One line per row, columns in INSERT_COLUMNS order.
+ * otel_logs rows as ClickHouse `TabSeparated` text (a raw input format `@clickhouse/client` can
+ * send as one string; the engine parses it without a JSON step; compared with JSONCompactEachRow
+ * in bench/storage-ceiling). One line per row, columns in INSERT_COLUMNS order.
  *
  * Escaping follows the TabSeparated spec: in a field, `\` tab, LF and CR are backslash-escaped;
  * Map values are written as `{'key':'value',…}` whose strings are single-quoted with `\` and `'`
@@ -11,7 +12,20 @@ import type { LogRow } from './rows.ts';
  */
 export function rowsToTabSeparated(rows: readonly LogRow[]): string {
   let out = '';
+  // Rows of one resource / scope share their attribute objects (requestToRows): serialize each once.
+  let resAttrs: Record<string, string> | undefined;
+  let resText = '';
+  let scopeAttrs: Record<string, string> | undefined;
+  let scopeText = '';
   for (const r of rows) {
+    if (r[9] !== resAttrs) {
+      resAttrs = r[9];
+      resText = map(resAttrs);
+    }
+    if (r[13] !== scopeAttrs) {
+      scopeAttrs = r[13];
+      scopeText = map(scopeAttrs);
+    }
     out +=
       r[0] + '\t' +
       field(r[1]) + '\t' +
@@ -22,11 +36,11 @@ export function rowsToTabSeparated(rows: readonly LogRow[]): string {
       field(r[6]) + '\t' +
       field(r[7]) + '\t' +
       field(r[8]) + '\t' +
-      map(r[9]) + '\t' +
+      resText + '\t' +
       field(r[10]) + '\t' +
       field(r[11]) + '\t' +
       field(r[12]) + '\t' +
-      map(r[13]) + '\t' +
+      scopeText + '\t' +
       map(r[14]) + '\t' +
       field(r[15]) + '\t' +
       r[16] + '\n';
@@ -34,32 +48,8 @@ export function rowsToTabSeparated(rows: readonly LogRow[]): string {
   return out;
 }
 
-const NEEDS_FIELD_ESCAPE = /[\\\t\n\r]/;
-const FIELD_ESCAPES = /[\\\t\n\r]/g;
-const NEEDS_QUOTED_ESCAPE = /[\\\t\n\r']/;
-const QUOTED_ESCAPES = /[\\\t\n\r']/g;
-
-function escapeChar(c: string): string {
-  switch (c) {
-    case '\t':
-      return '\\t';
-    case '\n':
-      return '\\n';
-    case '\r':
-      return '\\r';
-    default:
-      return '\\' + c; // backslash, single quote
-  }
-}
-
-/** A String field: escaped only when it holds a special character (most do not: one regex test). */
-function field(s: string): string {
-  return NEEDS_FIELD_ESCAPE.test(s) ? s.replace(FIELD_ESCAPES, escapeChar) : s;
-}
-
-function quoted(s: string): string {
-  return "'" + (NEEDS_QUOTED_ESCAPE.test(s) ? s.replace(QUOTED_ESCAPES, escapeChar) : s) + "'";
-}
+const field = tsvField;
+const quoted = tsvQuoted;
 
 /** A Map(String, String) field. */
 function map(m: Record<string, string>): string {
