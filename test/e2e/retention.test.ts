@@ -4,7 +4,7 @@ import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs
 import { GrpcLogExporter } from '../../src/exporter/GrpcLogExporter.ts';
 import { buildResource } from '../../src/sdk/resource.ts';
 import { parseRetention } from '../../src/storage/RetentionPolicy.ts';
-import { queryRows, startTestCollector, tempDir } from '../helpers/collector.ts';
+import { queryRows, startTestCollector, tempDir, waitForDrain } from '../helpers/collector.ts';
 
 // Issue 3, proof 4: per-level retention expires whole parts on the real engine, and a changed
 // --retention takes effect (for new rows) on restart.
@@ -15,10 +15,10 @@ afterAll(() => tmp.cleanup());
 const DAY = 86_400;
 const now = Math.floor(Date.now() / 1000);
 
-async function send(endpoint: string, records: { ageDays: number; severity: SeverityNumber; tag: string }[]): Promise<void> {
+async function send(c: Awaited<ReturnType<typeof startTestCollector>>, records: { ageDays: number; severity: SeverityNumber; tag: string }[]): Promise<void> {
   const provider = new LoggerProvider({
     resource: buildResource({ serviceName: 'retention-svc' }),
-    processors: [new BatchLogRecordProcessor({ exporter: new GrpcLogExporter({ endpoint }) })],
+    processors: [new BatchLogRecordProcessor({ exporter: new GrpcLogExporter({ endpoint: c.grpcEndpoint }) })],
   });
   const logger = provider.getLogger('retention');
   for (const r of records) {
@@ -30,6 +30,7 @@ async function send(endpoint: string, records: { ageDays: number; severity: Seve
     });
   }
   await provider.shutdown();
+  await waitForDrain(c);
 }
 
 async function expireNow(c: Awaited<ReturnType<typeof startTestCollector>>): Promise<void> {
@@ -48,7 +49,7 @@ async function tags(c: Awaited<ReturnType<typeof startTestCollector>>): Promise<
 describe('per-level retention', () => {
   it('drops 12-day-old INFO, keeps 12-day-old ERROR and fresh INFO; a new policy applies after restart', async () => {
     const first = await startTestCollector(tmp.dir);
-    await send(first.grpcEndpoint, [
+    await send(first, [
       { ageDays: 12, severity: SeverityNumber.INFO, tag: 'old-info' },
       { ageDays: 12, severity: SeverityNumber.ERROR, tag: 'old-error' },
       { ageDays: 12, severity: SeverityNumber.WARN, tag: 'old-warn' },
@@ -83,7 +84,7 @@ describe('per-level retention', () => {
     );
     expect(comment[0].comment).toContain('INFO=20d');
     expect(comment[0].default_expression).toContain('20');
-    await send(second.grpcEndpoint, [
+    await send(second, [
       { ageDays: 12, severity: SeverityNumber.INFO, tag: 'old-info-after-change' },
       { ageDays: 12, severity: SeverityNumber.WARN, tag: 'old-warn-after-change' },
     ]);

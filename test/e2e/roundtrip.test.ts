@@ -3,7 +3,7 @@ import { context, SeverityNumber, trace } from '@opentelemetry/api';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { registerLogging, type LoggingHandle } from '../../src/index.ts';
 import { getLogger } from '../../src/sdk/logger.ts';
-import { queryRows, startTestCollector, tempDir } from '../helpers/collector.ts';
+import { queryRows, startTestCollector, tempDir, waitForCount } from '../helpers/collector.ts';
 
 // Issue 3, proof 1: logq SDK → OTLP/gRPC → collector → ClickHouse (chDB): every field round-trips.
 
@@ -22,6 +22,7 @@ beforeAll(async () => {
     serviceVersion: '9.8.7',
     endpoint: collector.grpcEndpoint,
     resourceAttributes: { 'deployment.environment.name': 'test', 'res.int': 7, 'res.bool': false, 'res.double': 0.25 },
+    levels: { 'roundtrip.levels': 'info' },
   });
 });
 
@@ -31,7 +32,8 @@ afterAll(async () => {
   tmp.cleanup();
 });
 
-async function rowsWhere(run: string): Promise<Row[]> {
+async function rowsWhere(run: string, expected: number): Promise<Row[]> {
+  await waitForCount(collector, "LogAttributes['run'] = {run:String}", expected, { run });
   return queryRows<Row>(
     collector,
     `SELECT toString(toUnixTimestamp64Nano(Timestamp)) AS ts, toString(toUnixTimestamp64Nano(ObservedTimestamp)) AS observed,
@@ -78,7 +80,7 @@ describe('SDK → collector → ClickHouse round trip', () => {
     });
     await handle.forceFlush();
 
-    const rows = await rowsWhere('kinds');
+    const rows = await rowsWhere('kinds', 2);
     expect(rows).toHaveLength(2);
     const [a, b] = rows;
     expect(a.ts).toBe(`${SECONDS}123456789`);
@@ -151,7 +153,7 @@ describe('SDK → collector → ClickHouse round trip', () => {
     context.with(remote, () => logger.error('remote parent', { run: 'traced' }));
     await handle.forceFlush();
 
-    const rows = await rowsWhere('traced');
+    const rows = await rowsWhere('traced', 3);
     expect(rows).toHaveLength(3);
     const inside = rows.find((r) => r.Body === 'inside span')!;
     expect(traceId).toMatch(/^[0-9a-f]{32}$/);
@@ -170,14 +172,16 @@ describe('SDK → collector → ClickHouse round trip', () => {
 
   it('getLogger maps each level to its OTel severity number and text', async () => {
     const logger = getLogger('roundtrip.levels');
+    // 'roundtrip.levels' is configured at info: trace and debug are no-ops.
+    logger.trace('t', { run: 'levels' });
     logger.debug('d', { run: 'levels' });
     logger.info('i', { run: 'levels' });
     logger.warn('w', { run: 'levels' });
     logger.error('e', { run: 'levels' });
     logger.fatal('f', { run: 'levels' });
     await handle.forceFlush();
-    const rows = await rowsWhere('levels');
+    const rows = await rowsWhere('levels', 4);
     const got = Object.fromEntries(rows.map((r) => [r.Body, [r.SeverityNumber, r.SeverityText]]));
-    expect(got).toEqual({ d: [5, 'DEBUG'], i: [9, 'INFO'], w: [13, 'WARN'], e: [17, 'ERROR'], f: [21, 'FATAL'] });
+    expect(got).toEqual({ i: [9, 'INFO'], w: [13, 'WARN'], e: [17, 'ERROR'], f: [21, 'FATAL'] });
   });
 });

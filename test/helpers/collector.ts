@@ -50,3 +50,41 @@ export async function queryRows<T = Record<string, unknown>>(
   });
   return rs.json<T>();
 }
+
+/**
+ * Polls `probe` until it returns true (the collector acknowledges once records are durable in its
+ * spool and inserts them right after, so tests wait for rows instead of assuming them).
+ */
+export async function eventually(probe: () => Promise<boolean>, timeoutMs = 20_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await probe()) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Waits until `SELECT count() FROM otel.otel_logs WHERE <where>` reaches `n`. */
+export async function waitForCount(
+  c: RunningCollector,
+  where: string,
+  n: number,
+  params: Record<string, unknown> = {},
+  timeoutMs = 20_000,
+): Promise<void> {
+  let last = -1;
+  await eventually(
+    async () => {
+      const [row] = await queryRows<{ n: string }>(c, `SELECT count() AS n FROM otel.otel_logs WHERE ${where}`, params);
+      last = Number(row.n);
+      return last >= n;
+    },
+    timeoutMs,
+    `${n} rows WHERE ${where} (last count ${last})`,
+  );
+}
+
+/** Waits until the collector holds nothing unwritten: no rows in memory, none in its spool. */
+export async function waitForDrain(c: RunningCollector, timeoutMs = 20_000): Promise<void> {
+  await eventually(async () => c.stats.pendingRows === 0 && c.spool.rows === 0, timeoutMs, 'the spool to drain into ClickHouse');
+}

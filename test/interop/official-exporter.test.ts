@@ -4,7 +4,7 @@ import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
 import { BatchLogRecordProcessor, LoggerProvider, type LogRecordExporter } from '@opentelemetry/sdk-logs';
 import { GrpcLogExporter } from '../../src/exporter/GrpcLogExporter.ts';
 import { buildResource } from '../../src/sdk/resource.ts';
-import { queryRows, startTestCollector, tempDir } from '../helpers/collector.ts';
+import { queryRows, startTestCollector, tempDir, waitForCount } from '../helpers/collector.ts';
 
 // Issue 3, proof 2: a client we did not write (the official OTLP/gRPC exporter) lands the same
 // rows in ClickHouse as logq's exporter.
@@ -60,6 +60,7 @@ describe('official @opentelemetry/exporter-logs-otlp-grpc → logq collector', (
       ScopeSchemaUrl, ScopeName, ScopeVersion, ScopeAttributes, mapFilter((k, v) -> k != 'client', LogAttributes) AS attrs, EventName`;
     const get = (client: string) =>
       queryRows(collector, `SELECT ${cols} FROM otel.otel_logs WHERE LogAttributes['client'] = {c:String} ORDER BY Timestamp`, { c: client });
+    await waitForCount(collector, "LogAttributes['client'] IN ('official', 'logq')", 4);
     const official = await get('official');
     const ours = await get('logq');
     expect(official).toHaveLength(2);
