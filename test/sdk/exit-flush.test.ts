@@ -69,4 +69,19 @@ describe('flush on exit (child processes, live collector)', () => {
     expect(await app.exited).toBe(0);
     expect(await rowsOf('natural', 2_000)).toEqual({ n: 2_000, distinct: 2_000 });
   });
+
+  it('the exit flush is bounded: with the collector unreachable, SIGTERM still ends the process after the timeout', async () => {
+    const app = spawnNode([FIXTURE], {
+      MODE: 'keepalive',
+      COUNT: '100',
+      FLUSH_TIMEOUT_MS: '300',
+      // Nothing listens on port 1; exporter and batch deadlines are 10 min, so only our bound can end the wait.
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1',
+      OTEL_EXPORTER_OTLP_TIMEOUT: '600000',
+      OTEL_BLRP_EXPORT_TIMEOUT: '600000',
+    });
+    await app.waitFor(/logged 100/);
+    app.child.kill('SIGTERM');
+    expect(await app.exited).toBe('SIGTERM');
+  });
 });
