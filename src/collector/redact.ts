@@ -1,15 +1,21 @@
 /**
- * Server-side redaction, the same rules as the SDK's redaction processor, because clients the
- * operator did not write may send secrets:
- * - attribute keys naming a secret (password, passwd, secret, token, api_key/apikey, authorization,
- *   cookie, set-cookie, csrf, session — case-insensitive, `-` and `_` alike, also as part of a
- *   longer key such as `db_password` or `x-session-id`) → the whole value becomes `[REDACTED]`;
+ * Server-side redaction, the same rules as the SDK's redaction processor (a test keeps the key
+ * lists equal; the collector cannot import the SDK), because clients the operator did not write
+ * may send secrets:
+ * - attribute keys containing a secret fragment ({@link SECRET_KEY_FRAGMENTS}: password, passwd,
+ *   pwd, secret, token, api_key, apikey, authorization, cookie, set_cookie, csrf, session,
+ *   private_key, credential — case-insensitive, `-` as `_`, e.g. `db_password`, `x-session-id`)
+ *   → the whole value becomes `[REDACTED]`;
  * - in any value and the body: payment card numbers (13-19 digits, spaces or dashes allowed,
  *   Luhn-valid), bearer tokens (`Bearer <token>`) and PEM private keys → `[REDACTED]`.
  */
 export const REDACTED = '[REDACTED]';
 
-const SECRET_KEY = /pass(?:word|wd)|secret|token|api_?key|authori[sz]ation|cookie|csrf|xsrf|session/;
+/** Key fragments that mark a secret (the SDK's DEFAULT_SECRET_KEYS). */
+export const SECRET_KEY_FRAGMENTS: readonly string[] = [
+  'password', 'passwd', 'pwd', 'secret', 'token', 'api_key', 'apikey', 'authorization',
+  'cookie', 'set_cookie', 'csrf', 'session', 'private_key', 'credential',
+];
 const PRIVATE_KEY = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----[\s\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----|$)/g;
 const BEARER = /\bBearer\s+[A-Za-z0-9\-._~+/]+=*/gi;
 const CARD = /\b\d(?:[ -]?\d){12,18}\b/g;
@@ -18,7 +24,8 @@ const MAYBE = /\d{4}|bearer|PRIVATE KEY/i;
 
 /** True when an attribute key names a secret. */
 export function isSecretKey(key: string): boolean {
-  return SECRET_KEY.test(key.toLowerCase().replace(/-/g, '_'));
+  const k = key.toLowerCase().replace(/-/g, '_');
+  return SECRET_KEY_FRAGMENTS.some((f) => k.includes(f));
 }
 
 function luhn(digits: string): boolean {

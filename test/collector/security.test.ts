@@ -166,3 +166,17 @@ describe('server-side redaction', () => {
     }
   });
 });
+
+describe('redaction rules', () => {
+  it('use the same secret-key fragments and value patterns as the SDK redactor', async () => {
+    const { SECRET_KEY_FRAGMENTS, isSecretKey, redactValue } = await import('../../src/collector/redact.ts');
+    const { DEFAULT_SECRET_KEYS, Redactor } = await import('../../src/sdk/processors/redact.ts');
+    expect([...SECRET_KEY_FRAGMENTS].sort()).toEqual([...DEFAULT_SECRET_KEYS].sort());
+    const sdk = new Redactor();
+    for (const key of ['password', 'DB_PASSWORD', 'x-session-id', 'user.name', 'Set-Cookie', 'aws.credential', 'count', 'http.request.header.authorization']) {
+      expect(isSecretKey(key)).toBe(sdk.isSecretKey(key));
+    }
+    expect(redactValue('card 4111-1111-1111-1111 ok')).toBe('card [REDACTED] ok');
+    expect(redactValue('id 4111-1111-1111-1112')).toBe('id 4111-1111-1111-1112');
+  });
+});
