@@ -66,8 +66,9 @@ export async function startCollector(config: CollectorConfig, hooks: CollectorHo
   let spool: Spool<LogRow>;
   let journal: RequestJournal;
   try {
-    const schema = await ensureSchema(store.client, config.retention);
-    const dedup = await enableInsertDeduplication(store.client);
+    const schema = await ensureSchema(store.client, config.retention, undefined, { cluster: config.cluster });
+    // Replicated tables (cluster variant) deduplicate by default; a plain MergeTree needs the window.
+    const dedup = config.cluster ? true : await enableInsertDeduplication(store.client);
     collectorLog('info', 'storage ready', {
       store: store.kind,
       location: store.location,
@@ -89,7 +90,7 @@ export async function startCollector(config: CollectorConfig, hooks: CollectorHo
     throw error;
   }
 
-  const baseSink = createClickHouseSink(store.client);
+  const baseSink = createClickHouseSink(store.client, config.cluster);
   const sink = hooks.wrapSink ? hooks.wrapSink(baseSink) : baseSink;
   const receiverStats = newReceiverStats();
   let observeInsert = (_rows: number, _s: number, _ok: boolean) => {};

@@ -27,9 +27,10 @@ export async function enableInsertDeduplication(client: ClickHouseClient): Promi
 
 /**
  * The ClickHouse sink: one insert per spooled batch into otel_logs (JSONCompactEachRow, the
- * fastest row format here), carrying the batch's `insert_deduplication_token`.
+ * fastest row format here), carrying the batch's `insert_deduplication_token`. (It writes itself
+ * rather than through LogWriter because LogWriter.write takes no insert settings.)
  */
-export function createClickHouseSink(client: ClickHouseClient): RowSink<LogRow> {
+export function createClickHouseSink(client: ClickHouseClient, cluster?: string): RowSink<LogRow> {
   const table = qualified(DEFAULT_TABLE);
   const columns = [...INSERT_COLUMNS] as [string, ...string[]];
   return async (rows, dedupToken) => {
@@ -39,7 +40,12 @@ export function createClickHouseSink(client: ClickHouseClient): RowSink<LogRow> 
       values: rows,
       format: 'JSONCompactEachRow',
       columns,
-      ...(dedupToken ? { clickhouse_settings: { insert_deduplication_token: dedupToken } } : {}),
+      clickhouse_settings: {
+        ...(dedupToken ? { insert_deduplication_token: dedupToken } : {}),
+        // Cluster: insert through the Distributed table synchronously, so the token reaches the
+        // ReplicatedMergeTree shards (which deduplicate by default) and an ack means "stored".
+        ...(cluster ? { distributed_foreground_insert: 1 } : {}),
+      },
     });
   };
 }

@@ -101,6 +101,11 @@ export const OPTIONS: OptionSpec[] = [
       if (!ok) throw configError(where, raw.replace(/\/\/[^@/]*@/, '//***@'), 'an http:// or https:// URL');
       return raw;
     } },
+  { flag: '--cluster', env: 'LOGQ_CLUSTER', key: 'cluster', defaultText: '(single node)',
+    help: 'ClickHouse cluster name: DDL runs ON CLUSTER, rows go through the Distributed otel_logs into ReplicatedMergeTree otel_logs_local', parse: (raw, where) => {
+      if (!/^[A-Za-z0-9_.-]+$/.test(raw.trim())) throw configError(where, raw, 'a cluster name from remote_servers (letters, digits, _ . -)');
+      return raw.trim();
+    } },
   { flag: '--retention', env: 'LOGQ_RETENTION', key: 'retention', defaultText: 'DEBUG=3d,INFO=10d,WARN=10d,ERROR=15d,FATAL=30d',
     help: 'days kept per level (TRACE follows DEBUG unless given)', parse: (raw, where) => {
       try {

@@ -18,6 +18,8 @@ export interface CollectorConfig {
   dataDir: string;
   /** ClickHouse server URL; when set, used instead of the embedded store. @default undefined (LOGQ_CLICKHOUSE_URL) */
   clickhouseUrl?: string;
+  /** ClickHouse cluster for the cluster variant (ON CLUSTER, ReplicatedMergeTree + Distributed). @default undefined (LOGQ_CLUSTER) */
+  cluster?: string;
   /** Per-level retention. @default DEBUG=3d,INFO=10d,WARN=10d,ERROR=15d,FATAL=30d (LOGQ_RETENTION) */
   retention: RetentionPolicy;
   /** Rows per batch. @default 10000 (LOGQ_BATCH_MAX_ROWS) */
