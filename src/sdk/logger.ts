@@ -138,7 +138,9 @@ class LoggerImpl implements Logger {
         if (store.spanContext && !trace.getSpanContext(ctx)) ctx = trace.setSpanContext(ctx, store.spanContext);
       }
       if (severityNumber >= this.codeSeverity) addCodeLocation(out, entry);
-      this.otel.emit({ severityNumber, severityText, body, attributes: out, context: ctx, eventName });
+      // performance.now() (< timeOrigin/2) makes the SDK use timeOrigin + now: sub-ms and monotonic,
+      // so records of one millisecond keep their order in otel_logs (Date.now() would tie them).
+      this.otel.emit({ timestamp: performance.now(), severityNumber, severityText, body, attributes: out, context: ctx, eventName });
     } catch {
       // The logging path never throws into the application.
     }

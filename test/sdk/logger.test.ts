@@ -33,6 +33,17 @@ describe('logger surface', () => {
     expect(recs.every((r) => r.instrumentationScope.name === 'surface')).toBe(true);
   });
 
+  it('timestamps are sub-millisecond and keep call order (no ties within a millisecond)', async () => {
+    handle = registerInMemory();
+    const log = getLogger('order');
+    for (let i = 0; i < 200; i++) log.info(`n${i}`);
+    const recs = await handle.records();
+    const nanos = recs.map((r) => BigInt(r.hrTime[0]) * 1_000_000_000n + BigInt(r.hrTime[1]));
+    for (let i = 1; i < nanos.length; i++) expect(nanos[i] > nanos[i - 1]).toBe(true);
+    const wall = Number(nanos[0] / 1_000_000n);
+    expect(Math.abs(wall - Date.now())).toBeLessThan(60_000); // still wall-clock time
+  });
+
   it('exception() records exception.type/message/stacktrace at ERROR', async () => {
     handle = registerInMemory();
     class PaymentDeclined extends Error {
