@@ -1,0 +1,240 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SeverityNumber } from '@opentelemetry/api';
+import type { Page } from 'playwright-core';
+import { queryRows, startTestCollector, tempDir } from '../helpers/collector.ts';
+import { launchBrowser } from './browser.ts';
+import { REQUEST_ID, seedApp, seedRecords, TRACE_ID, type SeedApp, type Seeded } from './seed.ts';
+
+// Issue 8: the web explorer in real headless Chromium, against a real collector fed by logq's
+// exporter. Screenshots of the main views land in docs/screenshots/.
+
+const TOKEN = 'explorer-test-token';
+const SHOTS = new URL('../../docs/screenshots/', import.meta.url).pathname;
+const tmp = tempDir('logq-ui-');
+let c: Awaited<ReturnType<typeof startTestCollector>>;
+let checkout: SeedApp;
+let payments: SeedApp;
+let seeded: Seeded;
+let browser: Awaited<ReturnType<typeof launchBrowser>>;
+let page: Page;
+
+async function storedCount(): Promise<number> {
+  const [row] = await queryRows<{ n: string }>(c, 'SELECT count() AS n FROM otel.otel_logs');
+  return Number(row.n);
+}
+
+async function waitStored(n: number): Promise<void> {
+  for (let i = 0; i < 200 && (await storedCount()) < n; i++) await new Promise((r) => setTimeout(r, 50));
+  expect(await storedCount()).toBe(n);
+}
+
+async function api(path: string, params: URLSearchParams): Promise<any> {
+  const res = await fetch(`${c.httpBase}${path}?${params}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  expect(res.status).toBe(200);
+  return res.json();
+}
+
+/** Every record the API returns for `params`, following its cursor. */
+async function allRecords(params: URLSearchParams): Promise<any[]> {
+  const out: any[] = [];
+  let cursor: string | null = null;
+  do {
+    const p = new URLSearchParams(params);
+    p.set('limit', '1000');
+    if (cursor) p.set('cursor', cursor);
+    const r: any = await api('/api/logs', p);
+    out.push(...r.records);
+    cursor = r.nextCursor;
+  } while (cursor);
+  return out;
+}
+
+const levelOf = (n: number) => (n < 1 ? 'UNSPECIFIED' : ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'][(n - 1) >> 2]);
+
+// Run in the page (the test compiles without DOM types; the page's CSP forbids string evaluation).
+// Serialized into the page, so it must not close over anything.
+const NOT_BUSY = () => !(globalThis as any).document.body.classList.contains('busy');
+
+/** The filters the page sent with its last histogram request (so the test asks the API the same). */
+async function nextChartParams(action: () => Promise<unknown>): Promise<URLSearchParams> {
+  const [request] = await Promise.all([page.waitForRequest((r) => r.url().includes('/api/logs/histogram')), action()]);
+  const params = new URL(request.url()).searchParams;
+  params.delete('bucket');
+  await page.waitForFunction(NOT_BUSY);
+  return params;
+}
+
+const rowTexts = (column: string) => page.locator(`#rows td.${column}`).allTextContents();
+const chartTotal = async () => Number(await page.locator('#chart-total').getAttribute('data-total'));
+
+beforeAll(async () => {
+  c = await startTestCollector(tmp.dir, { authTokens: [TOKEN] });
+  checkout = seedApp('checkout', c.grpcEndpoint, TOKEN);
+  payments = seedApp('payments', c.grpcEndpoint, TOKEN);
+  seeded = await seedRecords(checkout, payments, Date.now());
+  await waitStored(seeded.total);
+  browser = await launchBrowser();
+  page = await browser.context.newPage();
+  page.setDefaultTimeout(10_000);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await checkout?.provider.shutdown();
+  await payments?.provider.shutdown();
+  await c?.stop();
+  tmp.cleanup();
+});
+
+describe('web explorer in headless Chromium (real collector, real engine)', () => {
+  it('asks for the bearer token once and keeps it for the session', async () => {
+    await page.goto(c.httpBase + '/');
+    const dialog = page.getByRole('dialog', { name: 'Access token' });
+    await expect(dialog.isVisible()).resolves.toBe(true);
+    await page.getByLabel('Token', { exact: true }).fill('wrong-token');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByText('The token was not accepted').waitFor();
+    await page.getByLabel('Token', { exact: true }).fill(TOKEN);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.locator('#rows tr').first().waitFor();
+    expect(await page.evaluate(() => sessionStorage.getItem('logq.token'))).toBe(TOKEN);
+    await page.reload();
+    await page.locator('#rows tr').first().waitFor();
+    expect(await dialog.isVisible()).toBe(false);
+  });
+
+  it('draws a histogram whose totals per level equal the API counts', async () => {
+    const params = await nextChartParams(() => page.reload());
+    const records = await allRecords(params);
+    expect(records).toHaveLength(seeded.total);
+    const perLevel: Record<string, number> = {};
+    for (const r of records) perLevel[levelOf(r.severityNumber)] = (perLevel[levelOf(r.severityNumber)] ?? 0) + 1;
+    expect(await chartTotal()).toBe(records.length);
+    const legend = await page.locator('#legend li').evaluateAll((lis) => Object.fromEntries(lis.map((li) => [li.getAttribute('data-level'), Number(li.getAttribute('data-count'))])));
+    expect(legend).toEqual(perLevel);
+    const bars = await page.locator('#histogram rect.bar').evaluateAll((rects) => rects.map((r) => Number(r.getAttribute('data-count'))));
+    expect(bars.length).toBeGreaterThan(10);
+    expect(bars.reduce((a, n) => a + n, 0)).toBe(records.length);
+    await page.screenshot({ path: SHOTS + 'explorer-overview.png' });
+  });
+
+  it('lists newest first and loads further pages on scroll, with the API cursor', async () => {
+    expect(await page.locator('#rows tr').count()).toBe(100);
+    const scroller = page.locator('#scroller');
+    for (let i = 0; i < 20 && (await page.locator('#rows tr').count()) < seeded.total; i++) {
+      await scroller.evaluate((el) => el.scrollTo(0, el.scrollHeight));
+      await page.waitForTimeout(100);
+    }
+    expect(await page.locator('#rows tr').count()).toBe(seeded.total);
+    const times = await page.locator('#rows td.time').evaluateAll((tds) => tds.map((td) => td.getAttribute('title')!));
+    expect([...times].sort().reverse()).toEqual(times);
+    const cursors = await page.locator('#rows tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-cursor')));
+    expect(new Set(cursors).size).toBe(seeded.total);
+  });
+
+  it('filters by minimum level', async () => {
+    const params = await nextChartParams(() => page.getByLabel('Minimum level').selectOption('ERROR'));
+    expect(params.get('level')).toBe('ERROR');
+    const levels = await page.locator('#rows td.level').evaluateAll((tds) => tds.map((td) => td.getAttribute('data-level')));
+    expect(levels).toHaveLength(seeded.errorsOrWorse);
+    expect(new Set(levels)).toEqual(new Set(['ERROR', 'FATAL']));
+    expect(await chartTotal()).toBe(seeded.errorsOrWorse);
+    const color = await page.locator('#rows td.level[data-level="ERROR"]').first().evaluate((td) => (globalThis as any).getComputedStyle(td).color);
+    expect(color).toBe('rgb(208, 52, 44)');
+    await page.screenshot({ path: SHOTS + 'explorer-level-filter.png' });
+    await page.getByLabel('Minimum level').selectOption('');
+  });
+
+  it('searches a word in the message', async () => {
+    await page.getByLabel('Search message').fill('declined');
+    await nextChartParams(() => page.getByLabel('Search message').press('Enter'));
+    const messages = await rowTexts('message');
+    expect(messages).toHaveLength(seeded.declined);
+    expect(messages.every((m) => m.includes('payment declined'))).toBe(true);
+    expect(await chartTotal()).toBe(seeded.declined);
+    await page.getByLabel('Search message').fill('');
+  });
+
+  it('filters by attribute, user id and request id, and names a bad field', async () => {
+    await page.getByLabel('Attribute').fill('payment.provider=acme');
+    await page.getByLabel('User id').fill('u-2');
+    const params = await nextChartParams(() => page.getByRole('button', { name: 'Search' }).click());
+    const expected = await allRecords(params);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(await rowTexts('message')).toEqual(expected.map((r) => r.body));
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await page.waitForFunction(NOT_BUSY);
+    await page.getByLabel('Request id').fill(REQUEST_ID);
+    await nextChartParams(() => page.getByLabel('Request id').press('Enter'));
+    expect(await rowTexts('message')).toEqual([...seeded.trace].reverse().map((t) => t.body));
+    await page.getByLabel('Trace id').fill('not-hex');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('Trace id: expected 32 hex digits');
+    expect(await page.getByLabel('Trace id').getAttribute('aria-invalid')).toBe('true');
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await page.waitForFunction(() => !(globalThis as any).document.body.classList.contains('busy') && (globalThis as any).document.getElementById('error').textContent === '');
+  });
+
+  it('opens a record with the keyboard: every attribute, resource attribute and the trace id', async () => {
+    const row = page.locator('#rows tr', { hasText: 'authorization slow' });
+    await row.click();
+    await row.press('ArrowDown');
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('Enter');
+    const detail = page.locator('#detail');
+    await detail.getByText('authorization slow: 1200 ms').first().waitFor();
+    const attrs = await detail.locator('table.attrs').first().locator('tr').evaluateAll((trs) => trs.map((tr) => [tr.querySelector('th')!.textContent, tr.querySelector('td')!.textContent]));
+    expect(attrs).toEqual([['request.id', REQUEST_ID], ['user.id', 'u-77']]);
+    const resource = await detail.locator('table.attrs').nth(1).textContent();
+    expect(resource).toContain('service.name');
+    expect(resource).toContain('payments');
+    expect(resource).toContain('deployment.environment.name');
+    await expect(detail.getByRole('button', { name: `Trace ${TRACE_ID}: show every record of this request` }).isVisible()).resolves.toBe(true);
+    expect(await detail.textContent()).toContain('payments.handlers');
+    await page.screenshot({ path: SHOTS + 'explorer-detail.png' });
+  });
+
+  it('follows a trace id: every record of the request, in order, across services', async () => {
+    await page.locator('#detail').getByRole('button', { name: new RegExp(`^Trace ${TRACE_ID}`) }).click();
+    await page.getByRole('button', { name: 'Back to search results' }).waitFor();
+    expect(await rowTexts('message')).toEqual(seeded.trace.map((t) => t.body));
+    expect(await rowTexts('service')).toEqual(seeded.trace.map((t) => t.service));
+    expect(await page.locator('#view-note').textContent()).toContain('5 records across 2 services, oldest first');
+    await page.screenshot({ path: SHOTS + 'explorer-trace.png' });
+    await nextChartParams(() => page.getByRole('button', { name: 'Back to search results' }).click());
+    expect(await page.locator('#rows tr').count()).toBe(100);
+  });
+
+  it('live tail: a new record appears at the top without reload', async () => {
+    await page.getByLabel('Live tail').check();
+    const body = `tailed record ${Date.now()}`;
+    payments.emit(SeverityNumber.WARN, body, { 'request.id': 'req-tail' });
+    await payments.provider.forceFlush();
+    await page.locator('#rows tr').first().filter({ hasText: body }).waitFor({ timeout: 20_000 });
+    expect(await page.locator('#rows tr').first().getAttribute('class')).toContain('new');
+    expect(await page.locator('#rows tr').count()).toBe(101);
+    await page.screenshot({ path: SHOTS + 'explorer-live-tail.png' });
+    await page.getByLabel('Live tail').uncheck();
+  });
+
+  it('dragging across the histogram narrows the range to what was selected', async () => {
+    const box = (await page.locator('#histogram').boundingBox())!;
+    const params = await nextChartParams(async () => {
+      await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width * 0.75, box.y + box.height / 2, { steps: 5 });
+      await page.mouse.up();
+    });
+    expect(await page.getByLabel('Time range').inputValue()).toBe('custom');
+    const since = Number(params.get('since'));
+    const until = Number(params.get('until'));
+    expect(until - since).toBeGreaterThan(10 * 60_000);
+    expect(until - since).toBeLessThan(20 * 60_000);
+    const expected = await allRecords(params);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(expected.length).toBeLessThan(seeded.total);
+    expect(await chartTotal()).toBe(expected.length);
+    const shown = await page.locator('#rows tr').evaluateAll((trs) => trs.length);
+    expect(shown).toBe(Math.min(100, expected.length));
+  });
+});
