@@ -19,6 +19,13 @@ import { fmt, publish, type Table } from './lib/report.ts';
 import { writeChart } from './lib/svg.ts';
 import { tempDir } from './lib/temp.ts';
 
+const LABEL: Record<Contender, string> = {
+  logq: 'logq (defaults)',
+  'logq-tuned': 'logq (suggested batch defaults)',
+  otel: 'official OTLP/gRPC',
+  pino: 'pino',
+};
+
 interface E2eResult {
   contender: Contender;
   offered: number;
@@ -77,14 +84,14 @@ export async function run(): Promise<void> {
   const seconds = Number(process.env.BENCH_SECONDS ?? 30);
   const rate = Number(process.env.BENCH_RATE ?? 100_000);
   const extra = (process.env.BENCH_COLLECTOR_ARGS ?? '').split(' ').filter(Boolean);
-  const contenders = (process.env.BENCH_CONTENDERS?.split(',') as Contender[] | undefined) ?? (['logq', 'otel'] as Contender[]);
+  const contenders = (process.env.BENCH_CONTENDERS?.split(',') as Contender[] | undefined) ?? (['logq', 'logq-tuned', 'otel'] as Contender[]);
   const results: E2eResult[] = [];
   for (const c of contenders) results.push(await runOne(c, rate, seconds, extra));
   const table: Table = {
     title: `end-to-end: one app process offering ${fmt(rate)} records/s for ${seconds} s → logq collector → embedded ClickHouse`,
     headers: ['app exporter', 'rows landed / offered', 'landed rows/s (target ≥ 100k)', 'app CPU µs/row', 'app loop p99 ms', 'collector CPU cores', 'collector peak RSS MiB (target ≤ 256)'],
     rows: results.map((r) => [
-      r.contender === 'logq' ? 'logq' : 'official OTLP/gRPC',
+      LABEL[r.contender],
       `${fmt(r.landed)} / ${fmt(r.offered)} (${fmt((100 * r.landed) / r.offered, 1)}%)`,
       fmt(r.landedPerSec),
       fmt(r.appCpuMicrosPerRecord, 2),
@@ -97,7 +104,7 @@ export async function run(): Promise<void> {
     title: `Rows landed in ClickHouse per second, ${fmt(rate)}/s offered (higher is better)`,
     yLabel: 'rows/s landed',
     series: ['landed rows/s'],
-    groups: results.map((r) => ({ label: r.contender === 'logq' ? 'logq' : 'official OTLP/gRPC', values: [r.landedPerSec] })),
+    groups: results.map((r) => ({ label: LABEL[r.contender], values: [r.landedPerSec] })),
     target: { value: 100_000, label: 'target 100k/s' },
   });
   publish('end-to-end', [table], { rate, seconds, results }, [

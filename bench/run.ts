@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { updateBenchmarksMd } from './lib/benchmarks-md.ts';
 
 /** Scenarios in the order `npm run bench` runs them. */
 export const SCENARIOS = ['app-export', 'collector-ingest', 'end-to-end', 'storage-ceiling'] as const;
@@ -32,4 +33,6 @@ for (const name of wanted.length ? wanted : SCENARIOS) {
     failed++;
   }
 }
+// BENCHMARKS.md always shows the latest result of every scenario (with its own date and command).
+updateBenchmarksMd(SCENARIOS);
 process.exit(failed ? 1 : 0);
