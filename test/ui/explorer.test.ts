@@ -217,6 +217,49 @@ describe('web explorer in headless Chromium (real collector, real engine)', () =
     await page.getByLabel('Live tail').uncheck();
   });
 
+  it('keeps every region in place while a search loads (no layout jump)', async () => {
+    // Regions keep position and size; the legend's text changes with the data, but it starts where it did.
+    const regions = ['form.filters', '#histogram', '#status', '#scroller', '#detail', '#results-title'];
+    const boxes = async () => [
+      ...(await Promise.all(regions.map((sel) => page.locator(sel).boundingBox()))),
+      await page.locator('#legend').boundingBox().then((b) => ({ x: b!.x, y: b!.y })),
+    ];
+    const before = await boxes();
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    // Hold the real API's answers (the collector still serves them) to look at the page mid-load.
+    await page.route('**/api/logs**', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.getByLabel('Minimum level').selectOption('WARN');
+    await page.waitForFunction(() => (globalThis as any).document.body.classList.contains('busy'));
+    expect(await page.locator('#status').textContent()).toBe('Loading…');
+    expect(await page.locator('#results').getAttribute('aria-busy')).toBe('true');
+    const loading = await boxes();
+    release();
+    await page.waitForFunction(NOT_BUSY);
+    await page.unroute('**/api/logs**');
+    const after = await boxes();
+    expect(loading).toEqual(before);
+    expect(after).toEqual(before);
+    await page.getByLabel('Minimum level').selectOption('');
+    await page.waitForFunction(NOT_BUSY);
+  });
+
+  it('a preset range asks for that window and counts what the API counts', async () => {
+    const asked = Date.now();
+    const params = await nextChartParams(() => page.getByLabel('Time range').selectOption('15m'));
+    expect(Math.abs(Number(params.get('since')) - (asked - 15 * 60_000))).toBeLessThan(60_000);
+    expect(params.has('until')).toBe(false);
+    const expected = await allRecords(params);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(expected.length).toBeLessThan(seeded.total);
+    expect(await chartTotal()).toBe(expected.length);
+    expect(await page.locator('#rows tr').count()).toBe(Math.min(100, expected.length));
+    await nextChartParams(() => page.getByLabel('Time range').selectOption('1h'));
+  });
+
   it('dragging across the histogram narrows the range to what was selected', async () => {
     const box = (await page.locator('#histogram').boundingBox())!;
     const params = await nextChartParams(async () => {
