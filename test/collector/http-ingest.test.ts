@@ -93,6 +93,15 @@ describe('POST /v1/logs limits and errors', () => {
     expect(((await bad.json()) as { message: string }).message).toMatch(/LOGQ_DECODE_FAILED.*resourceLogs: expected an array/);
   });
 
+  it('gRPC answers RESOURCE_EXHAUSTED beyond --max-request-bytes and keeps serving', async () => {
+    const { RawOtlpClient } = await import('./otlp-client.ts');
+    const client = new RawOtlpClient(`127.0.0.1:${c.grpcPort}`);
+    const big = await client.export(encodeRequest('limits-svc', [{ body: 'z'.repeat(70 * 1024), severityNumber: 9 }]));
+    expect(big.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+    expect((await client.export(encodeRequest('limits-svc', [{ body: 'small', severityNumber: 9 }]))).ok).toBe(true);
+    client.close();
+  });
+
   it('caps attribute count and body length, counting what it dropped', async () => {
     const res = await post('/api/logs', JSON.stringify({ level: 'info', message: 'm'.repeat(80), service: 'cap-svc', attributes: { a: 1, b: 2, c: 3, d: 4, e: 5 } }));
     expect(res.status).toBe(200);

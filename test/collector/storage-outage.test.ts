@@ -1,4 +1,8 @@
 import * as grpc from '@grpc/grpc-js';
+import { ExportResultCode } from '@opentelemetry/core';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { GrpcLogExporter } from '../../src/exporter/GrpcLogExporter.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogRow } from '../../src/storage/rows.ts';
 import type { RowSink } from '../../src/collector/Shipper.ts';
@@ -79,6 +83,28 @@ describe('storage outage', () => {
       mode = 'ok';
       outageOver = true;
     })();
+    // logq's own exporter sends alongside: it must ride out the outage by honouring RetryInfo.
+    const exporter = new GrpcLogExporter({ endpoint: c.grpcEndpoint, timeoutMillis: OUTAGE_MS + 60_000 });
+    const resource = resourceFromAttributes({ 'service.name': service });
+    let exporterFailures = 0;
+    const viaExporter = (async () => {
+      for (let n = 0; !outageOver || n < 5; n++) {
+        const records = Array.from({ length: 50 }, (_, k) => ({
+          hrTime: [Math.floor(Date.now() / 1000), k],
+          hrTimeObserved: [Math.floor(Date.now() / 1000), k],
+          severityNumber: 9,
+          body: `exporter record ${n}-${k}`,
+          attributes: { uid: `x-${n}-${k}` },
+          droppedAttributesCount: 0,
+          resource,
+          instrumentationScope: { name: 'outage' },
+        })) as unknown as ReadableLogRecord[];
+        const result = await new Promise<{ code: number }>((r) => exporter.export(records, r));
+        if (result.code === ExportResultCode.SUCCESS) acked += records.length;
+        else exporterFailures++;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
     await Promise.all(
       clients.map(async (client, ci) => {
         for (let n = 0; !outageOver || sentAfterOutage < 40; n++) {
@@ -94,6 +120,9 @@ describe('storage outage', () => {
       }),
     );
     await outage;
+    await viaExporter;
+    await exporter.shutdown();
+    expect(exporterFailures).toBe(0);
     for (const client of clients) client.close();
 
     // Everything acknowledged reaches ClickHouse once the spool drains.
