@@ -51,7 +51,13 @@ export async function apiGet(path, params, signal) {
   const url = query ? `${path}?${query}` : path;
   for (let attempt = 0; ; attempt++) {
     const token = sessionStorage.getItem(TOKEN_KEY);
-    const res = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {}, signal });
+    let res;
+    try {
+      res = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {}, signal });
+    } catch (error) {
+      if (error.name === 'AbortError') throw error;
+      throw new ApiError(0, `cannot reach the collector (${error.message}): is it running?`);
+    }
     if (res.status === 401 && attempt < 5) {
       if (token) sessionStorage.removeItem(TOKEN_KEY);
       await askToken(Boolean(token));

@@ -5,10 +5,12 @@ import { apiGet, ApiError, cursorAtMs } from './api.js';
 import { clearDetail, showDetail } from './detail.js';
 import { FieldError, inputFor, readFilters, setCustomRange, syncCustomInputs } from './filters.js';
 import { bucketSecondsFor, enableHistogramDrag, markHistogramLoading, renderHistogram } from './histogram.js';
-import { appendRecords, clearRows, firstRecord, initResults, prependRecords, rowCount } from './results.js';
+import { appendRecords, clearRows, firstRecord, initResults, prependRecords, rowCount, trimRows } from './results.js';
 
 const PAGE = 100;
 const TAIL_EVERY_MS = 1000;
+// Live tail keeps adding rows: past this many the oldest leave the page (scrolling down brings them back).
+const MAX_ROWS = 5000;
 const $ = (id) => document.getElementById(id);
 
 const state = {
@@ -182,6 +184,8 @@ async function tailOnce() {
     const r = await apiGet('/api/logs', params);
     if (generation !== state.generation || !r.records.length) return;
     prependRecords([...r.records].reverse());
+    const resume = trimRows(MAX_ROWS);
+    if (resume) state.nextCursor = resume;
     rememberServices(r.records);
     if (state.total !== null) state.total += r.records.length;
     setStatus(summary());

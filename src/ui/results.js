@@ -76,6 +76,18 @@ export function prependRecords(records) {
   ensureTabStop();
 }
 
+/**
+ * Keeps at most `max` rows (live tail keeps adding): drops the oldest from the bottom and returns
+ * the cursor of the last row kept, from which scrolling down fetches them again; undefined if none dropped.
+ */
+export function trimRows(max) {
+  const rows = tbody().rows;
+  if (rows.length <= max) return undefined;
+  while (rows.length > max) rows[rows.length - 1].remove();
+  ensureTabStop();
+  return recordOf.get(rows[rows.length - 1]).cursor;
+}
+
 /** Number of rows shown. */
 export function rowCount() {
   return tbody().rows.length;

@@ -280,4 +280,27 @@ describe('web explorer in headless Chromium (real collector, real engine)', () =
     const shown = await page.locator('#rows tr').evaluateAll((trs) => trs.length);
     expect(shown).toBe(Math.min(100, expected.length));
   });
+  it('fits a laptop screen: no horizontal scrolling, the result list keeps room', async () => {
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await nextChartParams(() => page.getByRole('button', { name: 'Search' }).click());
+    const overflow = await page.evaluate(() => {
+      const root = (globalThis as any).document.documentElement;
+      return root.scrollWidth - root.clientWidth;
+    });
+    expect(overflow).toBeLessThanOrEqual(0);
+    const list = (await page.locator('#scroller').boundingBox())!;
+    expect(list.height).toBeGreaterThanOrEqual(200);
+    expect(list.y + list.height).toBeLessThanOrEqual(720);
+    expect((await page.locator('#detail').boundingBox())!.x + 420).toBeLessThanOrEqual(1280);
+    await page.screenshot({ path: SHOTS + 'explorer-laptop.png' });
+  });
+
+  it('says so when the collector cannot be reached, and keeps what is shown', async () => {
+    const shown = await page.locator('#rows tr').count();
+    await c.stop();
+    await page.getByRole('button', { name: 'Search' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/cannot reach the collector/);
+    expect(await page.locator('#status').textContent()).toBe('Search failed');
+    expect(await page.locator('#rows tr').count()).toBe(shown);
+  });
 });
