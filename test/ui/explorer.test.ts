@@ -206,6 +206,7 @@ describe('web explorer in headless Chromium (real collector, real engine)', () =
   });
 
   it('live tail: a new record appears at the top without reload', async () => {
+    await page.evaluate(() => ((globalThis as any).sameDocument = true));
     await page.getByLabel('Live tail').check();
     const body = `tailed record ${Date.now()}`;
     payments.emit(SeverityNumber.WARN, body, { 'request.id': 'req-tail' });
@@ -213,6 +214,7 @@ describe('web explorer in headless Chromium (real collector, real engine)', () =
     await page.locator('#rows tr').first().filter({ hasText: body }).waitFor({ timeout: 20_000 });
     expect(await page.locator('#rows tr').first().getAttribute('class')).toContain('new');
     expect(await page.locator('#rows tr').count()).toBe(101);
+    expect(await page.evaluate(() => (globalThis as any).sameDocument)).toBe(true); // no reload happened
     await page.screenshot({ path: SHOTS + 'explorer-live-tail.png' });
     await page.getByLabel('Live tail').uncheck();
   });
