@@ -12,16 +12,22 @@ export interface QueryResult {
  * SETTINGS clause. The clause scopes them to this query: the embedded engine (chDB) applies
  * `clickhouse_settings` as session-wide `SET`s, and a session once set `readonly = 1` can never
  * write again (nor unset it), which would break the collector's inserts sharing it.
+ * `settings` adds numeric settings before those (benchmarks: `use_skip_indexes = 0`).
  */
 export async function runReadOnlyQuery(
   client: ClickHouseClient,
   sql: string,
   params: Record<string, unknown> = {},
   maxExecutionSeconds = 60,
+  settings: Readonly<Record<string, number>> = {},
 ): Promise<QueryResult> {
   const seconds = Math.max(1, Math.floor(maxExecutionSeconds));
+  const extra = Object.entries(settings).map(([k, v]) => {
+    if (!/^[a-z_][a-z0-9_]*$/.test(k) || !Number.isFinite(v)) throw new Error(`invalid setting ${k} = ${v}`);
+    return `${k} = ${v}, `;
+  });
   // readonly = 1 goes last: once applied no other setting may change.
-  const query = `${sql}\nSETTINGS max_execution_time = ${seconds}, output_format_json_quote_64bit_integers = 1, readonly = 1`;
+  const query = `${sql}\nSETTINGS ${extra.join('')}max_execution_time = ${seconds}, output_format_json_quote_64bit_integers = 1, readonly = 1`;
   const rs = await client.query({ query, query_params: params, format: 'JSON' });
   const body = await rs.json<Record<string, unknown>>();
   return { columns: body.meta ?? [], rows: body.data };

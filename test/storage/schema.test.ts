@@ -55,6 +55,7 @@ describe('DDL generators (unit)', () => {
     const ddl = [
       ...createLogsTableStatements(DEFAULT_RETENTION, ref, 'logs'),
       ...MIGRATIONS[1].statements(ctx),
+      ...MIGRATIONS[2].statements(ctx),
       ...alterRetentionStatements(DEFAULT_RETENTION, ref, 'logs'),
     ];
     expect(ddl.join(';\n\n')).toMatchSnapshot();
@@ -68,16 +69,20 @@ describe('migrations (real engine)', () => {
   it('apply at start-up, are recorded, and are idempotent', async () => {
     const first = await ensureSchema(store.client, DEFAULT_RETENTION);
     expect(first.created).toBe(true);
-    expect(first.migrationsApplied).toEqual([1, 2]);
+    expect(first.migrationsApplied).toEqual([1, 2, 3]);
     expect(first.engine?.textIndex).toBe(true);
     const second = await ensureSchema(store.client, DEFAULT_RETENTION);
     expect(second).toMatchObject({ created: false, retentionChanged: false, migrationsApplied: [] });
     const recorded = await rows<{ version: number }>('SELECT version FROM otel.logq_schema_migrations FINAL ORDER BY version');
-    expect(recorded.map((r) => Number(r.version))).toEqual([1, 2]);
+    expect(recorded.map((r) => Number(r.version))).toEqual([1, 2, 3]);
     const idx = await rows<{ name: string; type: string }>(
-      "SELECT name, type FROM system.data_skipping_indices WHERE database = 'otel' AND table = 'otel_logs' AND name IN ('idx_body', 'idx_body_text', 'idx_trace_id', 'idx_trace_id_text') ORDER BY name",
+      "SELECT name, type FROM system.data_skipping_indices WHERE database = 'otel' AND table = 'otel_logs' AND name IN ('idx_body', 'idx_body_text', 'idx_trace_id', 'idx_trace_id_text', 'idx_log_attr_value', 'idx_log_attr_value_text') ORDER BY name",
     );
-    expect(idx).toEqual([{ name: 'idx_body_text', type: 'text' }, { name: 'idx_trace_id_text', type: 'text' }]);
+    expect(idx).toEqual([
+      { name: 'idx_body_text', type: 'text' },
+      { name: 'idx_log_attr_value_text', type: 'text' },
+      { name: 'idx_trace_id_text', type: 'text' },
+    ]);
   });
 
   it('upgrade a table the walking skeleton created, keeping its rows', async () => {
@@ -86,7 +91,7 @@ describe('migrations (real engine)', () => {
     await store.client.command({ query: createLogsTableSql(DEFAULT_RETENTION, ref) });
     await insertRecords(store.client, [{ ts: Date.now(), body: 'kept across migration' }], 'legacy.otel_logs');
     const r = await ensureSchema(store.client, DEFAULT_RETENTION, ref);
-    expect(r).toMatchObject({ created: false, migrationsApplied: [1, 2] });
+    expect(r).toMatchObject({ created: false, migrationsApplied: [1, 2, 3] });
     const found = await rows<{ n: string }>("SELECT count() AS n FROM legacy.otel_logs WHERE hasToken(Body, 'migration')");
     expect(Number(found[0].n)).toBe(1);
   });
@@ -95,14 +100,21 @@ describe('migrations (real engine)', () => {
     const ref = { database: 'older', table: 'otel_logs' };
     await store.client.command({ query: 'CREATE DATABASE IF NOT EXISTS older' });
     const pending = await pendingMigrations(store.client, { policy: DEFAULT_RETENTION, ref, engine: engineInfoFromVersion('25.8.1') });
-    expect(pending.map((m) => m.version)).toEqual([1, 2]);
+    expect(pending.map((m) => m.version)).toEqual([1, 2, 3]);
     expect(pending[0].statements[0]).toContain('TYPE tokenbf_v1');
     expect(pending[1].statements).toEqual([]);
+    expect(pending[2].statements).toEqual([]);
   });
 
-  it('body search and trace-id lookup use the text indexes', async () => {
+  it('body search, trace-id and attribute lookups use the text indexes', async () => {
     await insertRecords(store.client, [{ ts: Date.now(), body: 'payment failed', traceId: 'cd'.repeat(16) }]);
-    for (const raw of [{ grep: 'payment failed' }, { traceId: 'ab'.repeat(16) }]) {
+    const expected: [Record<string, unknown>, RegExp][] = [
+      [{ grep: 'payment failed' }, /Name: idx_body_text/],
+      [{ traceId: 'ab'.repeat(16) }, /Name: idx_trace_id_text/],
+      [{ requestId: 'req-1' }, /Name: idx_log_attr_value_text/],
+      [{ attr: ['http.route=/a'] }, /Name: idx_log_attr_value_text/],
+    ];
+    for (const [raw, index] of expected) {
       const { where, params } = filterToSql(parseFilter(raw));
       const rs = await store.client.query({
         query: `EXPLAIN indexes = 1 SELECT count() FROM otel.otel_logs WHERE ${where}`,
@@ -110,7 +122,7 @@ describe('migrations (real engine)', () => {
         format: 'JSONEachRow',
       });
       const plan = (await rs.json<{ explain: string }>()).map((r) => r.explain).join('\n');
-      expect(plan, plan).toMatch(raw.grep ? /Name: idx_body_text/ : /Name: idx_trace_id_text/);
+      expect(plan, plan).toMatch(index);
     }
   });
 });
