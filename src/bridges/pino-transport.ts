@@ -1,4 +1,5 @@
 import { writeSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 import build from 'pino-abstract-transport';
 import type { Logger } from '@opentelemetry/api';
 import { createBridgePipeline, type BridgePipeline, type BridgePipelineOptions } from './bridge-provider.ts';
@@ -26,7 +27,7 @@ interface PinoConfig {
   errorKey?: string;
 }
 
-type Source = AsyncIterable<Record<string, unknown>> & NodeJS.EventEmitter & PinoConfig;
+type Source = Readable & PinoConfig;
 
 /**
  * One line on the process's stderr, written synchronously: a worker's process.stderr is relayed
@@ -139,15 +140,25 @@ async function pump(source: Source, pipeline: BridgePipeline, defaultName: strin
     onRecord();
     loggerFor(defaultName).emit({ body: String(line) });
   });
-  for await (const obj of source) {
-    onRecord();
-    try {
-      const { name, record } = mapPinoRecord(obj, shape);
-      loggerFor(name ?? defaultName).emit(record);
-    } catch (error) {
-      // Not counted as an export failure: that would read as "collector down" above.
-      say(`could not map a record: ${(error as Error).message}`);
-    }
-    if (stats.queued() >= highWater && collectorHealthy()) await provider.forceFlush();
-  }
+  // 'data' events rather than `for await`: the async iterator costs promises and microtasks per
+  // record (bench/bridge-pino burst, A/B on a noisy 2-core machine: process CPU ~18-20 → ~14-16
+  // µs/record); pause/resume gives the same backpressure.
+  await new Promise<void>((resolve, reject) => {
+    source.on('data', (obj: Record<string, unknown>) => {
+      onRecord();
+      try {
+        const { name, record } = mapPinoRecord(obj, shape);
+        loggerFor(name ?? defaultName).emit(record);
+      } catch (error) {
+        // Not counted as an export failure: that would read as "collector down" above.
+        say(`could not map a record: ${(error as Error).message}`);
+      }
+      if (stats.queued() >= highWater && collectorHealthy()) {
+        source.pause();
+        void provider.forceFlush().finally(() => source.resume());
+      }
+    });
+    source.once('end', resolve);
+    source.once('error', reject);
+  });
 }
