@@ -140,7 +140,12 @@ export function registerQueryApi(http: HttpServer, client: ClickHouseClient, opt
 
   http.route('GET', /^\/api\/logs\/(?<id>[^/]+)$/, guarded(async (req, res, m) => {
     readParams(req, []);
-    const id = decodeURIComponent(m.groups!.id);
+    let id: string;
+    try {
+      id = decodeURIComponent(m.groups!.id);
+    } catch {
+      throw new ParamError('id', 'id: not valid percent-encoding');
+    }
     if (id === '' || id.length > 256) throw new ParamError('id', 'id: expected a trace id (32 hex digits) or a request id of at most 256 characters');
     const isTrace = /^[0-9a-fA-F]{32}$/.test(id);
     const where = isTrace

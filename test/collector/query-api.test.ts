@@ -114,6 +114,7 @@ describe('GET /api/logs/{id} and /api/logs/histogram', () => {
     const ts = byRequest.body.records.map((x: any) => BigInt(x.timestampNs));
     expect([...ts].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))).toEqual(ts);
     expect((await get("/api/logs/'%20OR%201=1%20--")).body.records).toEqual([]);
+    expect(await get('/api/logs/%E0%A4%A')).toMatchObject({ status: 400, body: { param: 'id' } });
   });
 
   it('counts per level per bucket for the explorer histogram', async () => {
