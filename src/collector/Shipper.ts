@@ -59,6 +59,7 @@ export class Shipper<Row> {
   private readonly opts: ShipperOptions;
   private readonly observe: InsertObserver;
   private wake: (() => void) | undefined;
+  private wakeIdle = false;
   private running: Promise<void> | undefined;
   private stopped = false;
   /** The batch being inserted now (never dropped by the drop-oldest policy). */
@@ -80,11 +81,12 @@ export class Shipper<Row> {
     this.running ??= this.loop();
   }
 
-  /** Tells the loop a new batch is in the spool. */
+  /**
+   * Tells the loop a new batch is in the spool. Wakes it only when idle: during a backoff after
+   * a failed insert, new batches must not turn the backoff into a retry storm.
+   */
   notify(): void {
-    const w = this.wake;
-    this.wake = undefined;
-    w?.();
+    if (this.wakeIdle) this.wake?.();
   }
 
   /** True while ClickHouse has been failing (since `stats.failingSince`). */
@@ -92,14 +94,17 @@ export class Shipper<Row> {
     return this.stats.failingSince !== 0;
   }
 
-  private sleep(ms: number): Promise<void> {
+  /** Waits `ms`; {@link notify} ends an idle wait early, {@link drainAndStop} any wait. */
+  private sleep(ms: number, idle: boolean): Promise<void> {
     return new Promise((resolve) => {
       const t = setTimeout(() => {
         this.wake = undefined;
         resolve();
       }, ms);
+      this.wakeIdle = idle;
       this.wake = () => {
         clearTimeout(t);
+        this.wake = undefined;
         resolve();
       };
     });
@@ -110,7 +115,7 @@ export class Shipper<Row> {
     while (!this.stopped) {
       const entry = this.spool.entries[0];
       if (!entry) {
-        await this.sleep(60_000);
+        await this.sleep(60_000, true);
         continue;
       }
       this.busy = entry;
@@ -152,7 +157,7 @@ export class Shipper<Row> {
           });
         }
         if (this.stopped) break;
-        await this.sleep(backoff);
+        await this.sleep(backoff, false);
         backoff = Math.min(backoff * 2, this.opts.maxBackoffMs);
       }
     }
@@ -186,11 +191,11 @@ export class Shipper<Row> {
   async drainAndStop(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (this.spool.entries.length && Date.now() < deadline) {
-      this.notify();
+      this.wake?.();
       await new Promise((r) => setTimeout(r, 20));
     }
     this.stopped = true;
-    this.notify();
+    this.wake?.();
     await this.running;
   }
 }

@@ -156,8 +156,8 @@ export class Spool<Row> {
     const token = `logq-${this.instance}-${seq}`;
     const file = join(this.options.dir, `${String(seq).padStart(12, '0')}.spool`);
     const data = encodeSpoolFile({ token, rows, requests });
+    const tmp = file + '.tmp';
     try {
-      const tmp = file + '.tmp';
       const fh = await open(tmp, 'w');
       try {
         await fh.writeFile(data);
@@ -173,6 +173,7 @@ export class Spool<Row> {
         await dir.close();
       }
     } catch (error) {
+      await unlink(tmp).catch(() => {});
       throw new LogqError('LOGQ_SPOOL_FAILED', `could not write spool file ${file}: ${(error as Error).message}`, { cause: error });
     }
     const entry: SpoolEntry<Row> = { seq, file, bytes: data.length, rowCount: rows.length, token, requests };

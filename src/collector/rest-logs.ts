@@ -35,7 +35,7 @@ export function restLogsToRequest(body: unknown, nowNanos: bigint = BigInt(Date.
       severityNumber: LEVEL_SEVERITY[level],
       severityText: level,
       body: { stringValue: o.message },
-      attributes: toKeyValues((o.attributes ?? {}) as Record<string, unknown>),
+      attributes: toKeyValues((o.attributes ?? {}) as Record<string, unknown>, 0, f('attributes')),
       droppedAttributesCount: 0,
       flags: 0,
       traceId: new Uint8Array(0),
@@ -76,15 +76,19 @@ function timestampNanos(v: unknown, where: string): bigint {
   throw bad(where, JSON.stringify(v), 'an ISO 8601 string (2026-01-31T12:00:00Z) or epoch milliseconds');
 }
 
-function toAnyValue(v: unknown): AnyValue {
+/** Nesting bound of attribute values (as the OTLP decoders have). */
+const MAX_DEPTH = 32;
+
+function toAnyValue(v: unknown, depth: number, where: string): AnyValue {
+  if (depth > MAX_DEPTH) throw bad(where, 'a value nested deeper than 32 levels', 'at most 32 levels of arrays/objects');
   if (typeof v === 'string') return { stringValue: v };
   if (typeof v === 'boolean') return { boolValue: v };
   if (typeof v === 'number') return Number.isSafeInteger(v) ? { intValue: BigInt(v) } : { doubleValue: v };
-  if (Array.isArray(v)) return { arrayValue: v.map(toAnyValue) };
-  if (v !== null && typeof v === 'object') return { kvlistValue: toKeyValues(v as Record<string, unknown>) };
+  if (Array.isArray(v)) return { arrayValue: v.map((x) => toAnyValue(x, depth + 1, where)) };
+  if (v !== null && typeof v === 'object') return { kvlistValue: toKeyValues(v as Record<string, unknown>, depth + 1, where) };
   return {};
 }
 
-function toKeyValues(o: Record<string, unknown>): KeyValue[] {
-  return Object.entries(o).map(([key, value]) => ({ key, value: toAnyValue(value) }));
+function toKeyValues(o: Record<string, unknown>, depth: number, where: string): KeyValue[] {
+  return Object.entries(o).map(([key, value]) => ({ key, value: toAnyValue(value, depth, `${where}.${key}`) }));
 }

@@ -65,6 +65,7 @@ describe('POST /api/logs (REST ingestion)', () => {
       [{ level: 'info', message: 'x', attributes: [1] }, /attributes: \[1\] is not valid: expected an object/],
       [{ level: 'info', message: 'x', colour: 'red' }, /colour: an unknown field is not valid/],
       [[], /body: an empty array/],
+      [{ level: 'info', message: 'x', attributes: { deep: JSON.parse('['.repeat(40) + ']'.repeat(40)) } }, /attributes\.deep: a value nested deeper than 32 levels/],
     ];
     for (const [body, message] of cases) {
       const res = await post('/api/logs', JSON.stringify(body));

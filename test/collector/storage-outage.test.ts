@@ -145,7 +145,7 @@ describe('storage outage', () => {
     expect(metrics).toMatch(/logq_receiver_refused_log_records_total [1-9]/);
     expect(metrics).toMatch(/logq_spool_replayed_log_records_total [1-9]/);
     expect(metrics).toMatch(/logq_exporter_send_failed_requests_total [1-9]/);
-  });
+  }, OUTAGE_MS + 120_000);
 
   it('a batch whose insert landed but whose answer was lost is retried with the same token and stored once', async () => {
     const service = 'dedup-svc';
