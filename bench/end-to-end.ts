@@ -21,9 +21,10 @@ import { tempDir } from './lib/temp.ts';
 
 const LABEL: Record<Contender, string> = {
   logq: 'logq (defaults)',
-  'logq-tuned': 'logq (suggested batch defaults)',
+  'logq-tuned': 'logq (suggested defaults + pipelined)',
   otel: 'official OTLP/gRPC',
   pino: 'pino',
+  noop: 'harness only',
 };
 
 interface E2eResult {
