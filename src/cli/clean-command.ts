@@ -4,6 +4,7 @@ import { planClean, runClean, type CleanOptions, type CleanPlan } from '../stora
 import { processIo, type CliIo } from './io.ts';
 import { openStoreFrom, STORE_HELP, STORE_OPTIONS, storeFlags, UsageError } from './store-flags.ts';
 
+/** `logq clean --help` text. */
 export const CLEAN_HELP = `Usage: logq clean [--days N] [--level L] [--service S] [--dry-run] [--yes]
 
 Deletes records older than N days. Partitions (one per day and retention) in which every row

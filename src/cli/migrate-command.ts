@@ -6,6 +6,7 @@ import { DEFAULT_TABLE, ensureSchema, readRetentionComment } from '../storage/sc
 import { processIo, type CliIo } from './io.ts';
 import { openStoreFrom, STORE_HELP, STORE_OPTIONS, storeFlags } from './store-flags.ts';
 
+/** `logq migrate --help` text. */
 export const MIGRATE_HELP = `Usage: logq migrate [--dry-run] [--retention SPEC]
 
 Applies pending schema migrations (recorded in otel.logq_schema_migrations); the collector does

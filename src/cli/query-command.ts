@@ -9,6 +9,7 @@ import { processIo, type CliIo } from './io.ts';
 import { formatRecords, RECORD_FORMATS, type RecordFormat } from './records-output.ts';
 import { openStoreFrom, STORE_HELP, STORE_OPTIONS, storeFlags, UsageError } from './store-flags.ts';
 
+/** `logq query --help` text. */
 export const QUERY_HELP = `Usage: logq query [filters] [--limit N] [--cursor C] [--format table|json|jsonl] [--api URL]
        logq query "<SQL>" | --sql "<SQL>" [--format table|json|jsonl]
 

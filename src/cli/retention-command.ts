@@ -5,6 +5,7 @@ import { formatTable } from './format.ts';
 import { processIo, type CliIo } from './io.ts';
 import { openStoreFrom, STORE_HELP, STORE_OPTIONS, storeFlags, UsageError } from './store-flags.ts';
 
+/** `logq retention --help` text. */
 export const RETENTION_HELP = `Usage: logq retention show [--format table|json]
        logq retention set LEVEL=<days>d ... [DEFAULT=<days>d]
 

@@ -12,6 +12,7 @@ import { apiTarget, describeError, recordFormat, SOURCE_OPTIONS } from './query-
 import { formatRecords, type RecordFormat } from './records-output.ts';
 import { openStoreFrom, STORE_HELP, storeFlags, UsageError } from './store-flags.ts';
 
+/** `logq tail --help` text. */
 export const TAIL_HELP = `Usage: logq tail [filters] [-n N] [-f] [--interval 1s] [--format table|json|jsonl] [--api URL]
 
 Prints the last N matching records, oldest first; with -f keeps printing new ones until Ctrl-C.
