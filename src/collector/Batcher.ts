@@ -60,7 +60,7 @@ export class Batcher<Row> {
   add(rows: Row[], key?: string): Promise<void> {
     if (this.closed) return Promise.reject(new LogqError('LOGQ_SHUTTING_DOWN', 'collector is shutting down'));
     if (rows.length === 0) return Promise.resolve();
-    if (this.stats.pendingRows + rows.length > this.opts.maxPendingRows) {
+    if (this.stats.pendingRows > 0 && this.stats.pendingRows + rows.length > this.opts.maxPendingRows) {
       this.stats.rowsRefused += rows.length;
       return Promise.reject(
         new LogqError('LOGQ_OVERLOADED', `collector holds ${this.stats.pendingRows} unwritten rows (bound ${this.opts.maxPendingRows})`),

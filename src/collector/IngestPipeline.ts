@@ -91,7 +91,8 @@ export class IngestPipeline<Row> {
       );
     }
     const pending = this.batcher.stats.pendingRows;
-    if (pending + rows.length > this.opts.maxPendingRows) {
+    // A request larger than the whole bound is still taken when nothing is pending, or it could never enter.
+    if (pending > 0 && pending + rows.length > this.opts.maxPendingRows) {
       this.stats.refusedRows += rows.length;
       throw new LogqError('LOGQ_OVERLOADED', `collector holds ${pending} unspooled rows (bound ${this.opts.maxPendingRows}); retry later`, {
         retryAfterMs: this.retryDelayMs(),

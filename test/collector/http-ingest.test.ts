@@ -157,3 +157,21 @@ describe('backpressure, health and metrics', () => {
     expect(await served.text()).toMatch(/logq_receiver_refused_log_records_total [1-9]/);
   });
 });
+
+describe('memory bound', () => {
+  it('429 + Retry-After while more rows wait in memory than --max-pending-rows', async () => {
+    await c.stop();
+    c = await startTestCollector(tmp.dir, { maxPendingRows: 10, batchMaxDelayMs: 1500, retryDelayMs: 3000 }, { wrapSink });
+    const rows = (n: number, tag: string) => JSON.stringify(Array.from({ length: n }, (_, k) => ({ level: 'info', message: `${tag} ${k}`, service: 'mem-svc' })));
+    const first = post('/api/logs', rows(8, 'first')); // waits in the batcher for 1.5 s
+    await new Promise((r) => setTimeout(r, 100));
+    const second = await post('/api/logs', rows(5, 'second'));
+    expect(second.status).toBe(429);
+    expect(second.headers.get('retry-after')).toBe('3');
+    expect(((await second.json()) as { error: string }).error).toBe('LOGQ_OVERLOADED');
+    expect((await first).status).toBe(200);
+    // A single request larger than the whole bound still gets in when nothing is pending.
+    expect((await post('/api/logs', rows(25, 'big'))).status).toBe(200);
+    await waitForCount(c, "ServiceName = 'mem-svc'", 33);
+  });
+});
