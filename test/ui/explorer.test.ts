@@ -169,7 +169,7 @@ describe('web explorer in headless Chromium (real collector, real engine)', () =
     expect(await rowTexts('message')).toEqual([...seeded.trace].reverse().map((t) => t.body));
     await page.getByLabel('Trace id').fill('not-hex');
     await page.getByRole('button', { name: 'Search' }).click();
-    await expect(page.getByRole('alert').textContent()).resolves.toContain('Trace id: expected 32 hex digits');
+    await page.getByRole('alert').filter({ hasText: 'Trace id: expected 32 hex digits' }).waitFor();
     expect(await page.getByLabel('Trace id').getAttribute('aria-invalid')).toBe('true');
     await page.getByRole('button', { name: 'Clear' }).click();
     await page.waitForFunction(() => !(globalThis as any).document.body.classList.contains('busy') && (globalThis as any).document.getElementById('error').textContent === '');
@@ -211,6 +211,7 @@ describe('web explorer in headless Chromium (real collector, real engine)', () =
     const body = `tailed record ${Date.now()}`;
     payments.emit(SeverityNumber.WARN, body, { 'request.id': 'req-tail' });
     await payments.provider.forceFlush();
+    await waitStored(seeded.total + 1);
     await page.locator('#rows tr').first().filter({ hasText: body }).waitFor({ timeout: 20_000 });
     expect(await page.locator('#rows tr').first().getAttribute('class')).toContain('new');
     expect(await page.locator('#rows tr').count()).toBe(101);
@@ -301,7 +302,7 @@ describe('web explorer in headless Chromium (real collector, real engine)', () =
     const shown = await page.locator('#rows tr').count();
     await c.stop();
     await page.getByRole('button', { name: 'Search' }).click();
-    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/cannot reach the collector/);
+    await page.getByRole('alert').filter({ hasText: /cannot reach the collector/ }).waitFor();
     expect(await page.locator('#status').textContent()).toBe('Search failed');
     expect(await page.locator('#rows tr').count()).toBe(shown);
   });
