@@ -67,7 +67,7 @@ export class RequestJournal {
   persist(keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return this.writing;
     this.writing = this.writing.then(async () => {
-      const fh = await open(this.file, 'a');
+      const fh = await open(this.file, 'a', 0o600);
       try {
         await fh.appendFile(keys.join('\n') + '\n');
         await fh.datasync();
@@ -83,7 +83,7 @@ export class RequestJournal {
   private async compact(): Promise<void> {
     const keep = (await readFile(this.file, 'utf8')).split('\n').filter(Boolean).slice(-this.capacity);
     const tmp = this.file + '.tmp';
-    const fh = await open(tmp, 'w');
+    const fh = await open(tmp, 'w', 0o600);
     try {
       await fh.writeFile(keep.join('\n') + '\n');
       await fh.sync();

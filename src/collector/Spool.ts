@@ -82,7 +82,8 @@ export class Spool<Row> {
   /** Opens (creating) the spool directory and recovers the batches a previous run left. */
   static async open<Row>(options: SpoolOptions): Promise<Spool<Row>> {
     const spool = new Spool<Row>(options);
-    await mkdir(join(options.dir, QUARANTINE), { recursive: true });
+    // Spooled batches are log data: readable by the collector's user only.
+    await mkdir(join(options.dir, QUARANTINE), { recursive: true, mode: 0o700 });
     await spool.recover();
     return spool;
   }
@@ -143,7 +144,7 @@ export class Spool<Row> {
   async quarantineRow(row: unknown, reason: string): Promise<void> {
     const file = join(this.options.dir, QUARANTINE, 'rejected-rows.jsonl');
     try {
-      await appendFile(file, JSON.stringify({ time: new Date().toISOString(), reason, row }) + '\n');
+      await appendFile(file, JSON.stringify({ time: new Date().toISOString(), reason, row }) + '\n', { mode: 0o600 });
     } catch (error) {
       collectorLog('error', 'rejected row could not be written to the quarantine', { file, error });
     }
@@ -158,7 +159,7 @@ export class Spool<Row> {
     const data = encodeSpoolFile({ token, rows, requests });
     const tmp = file + '.tmp';
     try {
-      const fh = await open(tmp, 'w');
+      const fh = await open(tmp, 'w', 0o600);
       try {
         await fh.writeFile(data);
         await fh.sync();
