@@ -9,6 +9,7 @@ import { appendRecords, clearRows, firstRecord, initResults, prependRecords, row
 
 const PAGE = 100;
 const TAIL_EVERY_MS = 1000;
+const CHART_REFRESH_MS = 3000;
 // Live tail keeps adding rows: past this many the oldest leave the page (scrolling down brings them back).
 const MAX_ROWS = 5000;
 const $ = (id) => document.getElementById(id);
@@ -171,6 +172,32 @@ async function followId(id) {
   }
 }
 
+let chartRefresh = null;
+
+/** While tailing, redraws the chart (at most every few seconds) so it counts the new records too. */
+function scheduleChartRefresh() {
+  if (chartRefresh) return;
+  chartRefresh = setTimeout(async () => {
+    chartRefresh = null;
+    if (state.mode !== 'search' || !state.chart) return;
+    const generation = state.generation;
+    const { query } = state;
+    // An open range ("last hour") runs up to now; the bucket stays, so bars keep their width.
+    const range = query.range.open ? { ...query.range, untilMs: Date.now() } : query.range;
+    const params = new URLSearchParams(query.params);
+    params.set('bucket', `${state.chart.bucketSeconds}s`);
+    try {
+      const r = await apiGet('/api/logs/histogram', params);
+      if (generation !== state.generation) return;
+      state.chart = { buckets: r.buckets, bucketSeconds: r.bucketSeconds, range };
+      state.total = renderHistogram(r.buckets, r.bucketSeconds, range);
+      setStatus(summary());
+    } catch (error) {
+      showError(error);
+    }
+  }, CHART_REFRESH_MS);
+}
+
 /** One live-tail poll: records newer than the newest shown, added at the top. */
 async function tailOnce() {
   if (state.mode !== 'search' || !state.query || state.tailBusy) return;
@@ -189,6 +216,7 @@ async function tailOnce() {
     rememberServices(r.records);
     if (state.total !== null) state.total += r.records.length;
     setStatus(summary());
+    scheduleChartRefresh();
   } catch (error) {
     showError(error);
   } finally {

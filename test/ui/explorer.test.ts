@@ -216,6 +216,8 @@ describe('web explorer in headless Chromium (real collector, real engine)', () =
     expect(await page.locator('#rows tr').first().getAttribute('class')).toContain('new');
     expect(await page.locator('#rows tr').count()).toBe(101);
     expect(await page.evaluate(() => (globalThis as any).sameDocument)).toBe(true); // no reload happened
+    // The chart catches up too: its total counts the tailed record.
+    await page.locator(`#chart-total[data-total="${seeded.total + 1}"]`).waitFor();
     await page.screenshot({ path: SHOTS + 'explorer-live-tail.png' });
     await page.getByLabel('Live tail').uncheck();
   });
