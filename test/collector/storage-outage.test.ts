@@ -161,6 +161,23 @@ describe('storage outage', () => {
     expect(Number(row.n)).toBe(300);
   });
 
+  it('a client resending a request it already got acknowledged (its answer was lost) is answered without storing it twice', async () => {
+    const client = new RawOtlpClient(`127.0.0.1:${c.grpcPort}`);
+    const payload = encodeRequest('resend-svc', Array.from({ length: 40 }, (_, k) => ({ body: `resend ${k}`, severityNumber: 9 })));
+    const before = (await c.metrics.getSingleMetricAsString('logq_receiver_duplicate_requests_total')).match(/ (\d+)$/m)![1];
+    // A resend while the first copy is still being batched waits for it...
+    const [a, b] = await Promise.all([client.export(payload), client.export(payload)]);
+    expect(a.ok && b.ok).toBe(true);
+    // ...and one after it is durable is answered from the journal.
+    expect((await client.export(payload)).ok).toBe(true);
+    client.close();
+    const after = (await c.metrics.getSingleMetricAsString('logq_receiver_duplicate_requests_total')).match(/ (\d+)$/m)![1];
+    expect(Number(after) - Number(before)).toBe(2);
+    await waitFor(() => c.spool.entries.length === 0 && c.stats.pendingRows === 0);
+    const [row] = await queryRows<{ n: string }>(c, "SELECT count() AS n FROM otel.otel_logs WHERE ServiceName = 'resend-svc'");
+    expect(Number(row.n)).toBe(40);
+  });
+
   it('/readyz reports the reason while inserts fail, and recovers', async () => {
     mode = 'down';
     const client = new RawOtlpClient(`127.0.0.1:${c.grpcPort}`);
