@@ -252,7 +252,7 @@ function init() {
   $('back').addEventListener('click', () => void runSearch());
   $('tail').addEventListener('change', (event) => setTail(event.target.checked));
   $('detail').addEventListener('keydown', (event) => {
-    if (event.key === 'Escape') $('rows').querySelector('tr[aria-selected="true"]')?.focus();
+    if (event.key === 'Escape') $('rows').querySelector('tr[aria-current="true"]')?.focus();
   });
   enableHistogramDrag(() => state.chart?.range ?? state.query.range, (since, until) => {
     setCustomRange(since, until);

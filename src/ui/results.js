@@ -113,8 +113,8 @@ function focusRow(tr) {
 }
 
 function open(tr) {
-  for (const other of tbody().querySelectorAll('tr[aria-selected="true"]')) other.removeAttribute('aria-selected');
-  tr.setAttribute('aria-selected', 'true');
+  for (const other of tbody().querySelectorAll('tr[aria-current="true"]')) other.removeAttribute('aria-current');
+  tr.setAttribute('aria-current', 'true'); // the record the detail panel shows
   focusRow(tr);
   onOpen(recordOf.get(tr));
 }

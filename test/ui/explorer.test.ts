@@ -191,6 +191,15 @@ describe('web explorer in headless Chromium (real collector, real engine)', () =
     expect(resource).toContain('deployment.environment.name');
     await expect(detail.getByRole('button', { name: `Trace ${TRACE_ID}: show every record of this request` }).isVisible()).resolves.toBe(true);
     expect(await detail.textContent()).toContain('payments.handlers');
+    // Escape from the panel returns the keyboard to the record it shows.
+    await detail.getByRole('button', { name: /^Trace / }).focus();
+    await page.keyboard.press('Escape');
+    const focused = await page.evaluate(() => {
+      const el = (globalThis as any).document.activeElement;
+      return { current: el.getAttribute('aria-current'), text: el.textContent as string };
+    });
+    expect(focused.current).toBe('true');
+    expect(focused.text).toContain('authorization slow: 1200 ms');
     await page.screenshot({ path: SHOTS + 'explorer-detail.png' });
   });
 
