@@ -60,6 +60,7 @@ export interface CollectorConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
+/** The defaults every option falls back to (listed by `logq collector --help`). */
 export const DEFAULT_CONFIG: CollectorConfig = {
   grpcListen: '127.0.0.1:4317',
   httpListen: '127.0.0.1:4318',

@@ -14,6 +14,7 @@ export function setCollectorLogLevel(level: CollectorLogLevel): void {
   minimum = level;
 }
 
+/** Writes one JSON line `{ time, level, msg, ...fields }` to stderr (errors as name, message, code). */
 export function collectorLog(level: CollectorLogLevel, msg: string, fields: Record<string, unknown> = {}): void {
   if (ORDER[level] < ORDER[minimum]) return;
   const line = JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }, (_k, v) =>

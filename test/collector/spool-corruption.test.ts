@@ -74,3 +74,34 @@ describe('corrupt spool files', () => {
     }
   });
 });
+
+describe('rows ClickHouse refuses as invalid data', () => {
+  it('are isolated by splitting the batch, set aside in the quarantine, and do not block the spool', async () => {
+    const wrapSink = (sink: RowSink<LogRow>): RowSink<LogRow> => async (rows, token) => {
+      // Fault injected on purpose around the real writer: a parse error (code 27) for a marked row.
+      if (rows.some((r) => r[7].includes('POISON'))) throw Object.assign(new Error('Cannot parse input: injected'), { code: '27' });
+      await sink(rows, token);
+    };
+    const spoolDir = join(tmp.dir, 'spool-poison');
+    const c = await startTestCollector(tmp.dir, { batchMaxRows: 1000, batchMaxDelayMs: 10, spoolDir }, { wrapSink });
+    try {
+      const client = new RawOtlpClient(`127.0.0.1:${c.grpcPort}`);
+      const records = Array.from({ length: 50 }, (_, k) => ({ body: k === 17 ? 'POISON row' : `fine ${k}`, severityNumber: 9 }));
+      expect((await client.export(encodeRequest('poison-svc', records))).ok).toBe(true);
+      client.close();
+      const end = Date.now() + 30_000;
+      while ((c.spool.entries.length || c.stats.pendingRows) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+      const [row] = await queryRows<{ n: string }>(c, "SELECT count() AS n FROM otel.otel_logs WHERE ServiceName = 'poison-svc'");
+      expect(Number(row.n)).toBe(49);
+      expect(c.shipperStats.poisonRows).toBe(1);
+      expect(c.shipperStats.failingSince).toBe(0);
+      const lines = readFileSync(join(spoolDir, 'quarantine', 'rejected-rows.jsonl'), 'utf8').trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0])).toMatchObject({ reason: 'Cannot parse input: injected' });
+      expect(JSON.parse(lines[0]).row[7]).toBe('POISON row');
+      expect(await c.metrics.metrics()).toMatch(/logq_exporter_rejected_log_records_total 1/);
+    } finally {
+      await c.stop();
+    }
+  });
+});
