@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   LOGQ_SHUTTING_DOWN: 'the collector is stopping and takes no new data (UNAVAILABLE / 503; retried)',
 } as const;
 
+/** A stable error code (a key of {@link ERROR_CODES}). */
 export type ErrorCode = keyof typeof ERROR_CODES;
 
 /** An error with a stable {@link ErrorCode}. */
