@@ -190,10 +190,7 @@ export class Shipper<Row> {
    */
   async drainAndStop(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (this.spool.entries.length && Date.now() < deadline) {
-      this.wake?.();
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    while (this.spool.entries.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     this.stopped = true;
     this.wake?.();
     await this.running;
