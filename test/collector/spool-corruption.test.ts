@@ -105,3 +105,28 @@ describe('rows ClickHouse refuses as invalid data', () => {
     }
   });
 });
+
+describe('request journal across a restart', () => {
+  it('a request resent after a restart (its answer lost in the crash) is not stored again', async () => {
+    const spoolDir = join(tmp.dir, 'spool-journal');
+    const payload = encodeRequest('journal-svc', Array.from({ length: 30 }, (_, k) => ({ body: `j ${k}`, severityNumber: 9 })));
+    let c = await startTestCollector(tmp.dir, { batchMaxDelayMs: 10, spoolDir });
+    let client = new RawOtlpClient(`127.0.0.1:${c.grpcPort}`);
+    expect((await client.export(payload)).ok).toBe(true);
+    client.close();
+    await c.stop(); // ships the batch, journals the request key, deletes the spool file
+    expect(readdirSync(spoolDir).filter((f) => f.endsWith('.spool'))).toEqual([]);
+
+    c = await startTestCollector(tmp.dir, { batchMaxDelayMs: 10, spoolDir });
+    try {
+      client = new RawOtlpClient(`127.0.0.1:${c.grpcPort}`);
+      expect((await client.export(payload)).ok).toBe(true);
+      client.close();
+      expect(await c.metrics.metrics()).toMatch(/logq_receiver_duplicate_requests_total 1/);
+      const [row] = await queryRows<{ n: string }>(c, "SELECT count() AS n FROM otel.otel_logs WHERE ServiceName = 'journal-svc'");
+      expect(Number(row.n)).toBe(30);
+    } finally {
+      await c.stop();
+    }
+  });
+});
