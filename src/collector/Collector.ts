@@ -163,6 +163,13 @@ export async function startCollector(config: CollectorConfig, hooks: CollectorHo
     auth: auth.enabled,
     spoolDir: spool.options.dir,
     spoolWhenFull: spool.options.whenFull,
+    spoolMaxBytes: spool.options.maxBytes,
+    maxPendingRows: config.maxPendingRows,
+    maxRequestBytes: config.maxRequestBytes,
+    batchMaxRows: config.batchMaxRows,
+    batchMaxDelayMs: config.batchMaxDelayMs,
+    redact: config.redact,
+    cluster: config.cluster ?? null,
   });
 
   let stopping: Promise<void> | undefined;
