@@ -101,7 +101,7 @@ describe(`fuzz (seed ${SEED})`, () => {
     expect([...codes.keys()].every((k) => k === grpc.status.OK || k === grpc.status.INVALID_ARGUMENT)).toBe(true);
     expect(codes.get(grpc.status.INVALID_ARGUMENT)).toBeGreaterThan(100);
     expect(codes.get(grpc.status.OK)).toBeGreaterThan(100);
-  });
+  }, 240_000);
 
   it('survives 4000 random and mutated OTLP/HTTP payloads (protobuf, gzip, JSON): 200 or 400', async () => {
     const statuses = new Map<number, number>();
@@ -117,7 +117,7 @@ describe(`fuzz (seed ${SEED})`, () => {
       statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
     });
     expect([...statuses.keys()].sort()).toEqual([200, 400]);
-  });
+  }, 240_000);
 
   it('is still up, and mixed batches keep their valid records with a partial-success count', async () => {
     expect((await fetch(`${c.httpBase}/healthz`)).status).toBe(200);
@@ -164,5 +164,5 @@ describe(`fuzz (seed ${SEED})`, () => {
     // Fuzzed records that decoded were stored or set aside, never left blocking the spool.
     expect(c.spool.entries.length).toBe(0);
     expect(c.shipperStats.failingSince).toBe(0);
-  });
+  }, 240_000);
 });
