@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { updateBenchmarksMd } from './lib/benchmarks-md.ts';
 
 /** Scenarios in the order `npm run bench` runs them. */
-export const SCENARIOS = ['app-export', 'collector-ingest', 'end-to-end', 'storage-ceiling'] as const;
+export const SCENARIOS = ['app-export', 'app-breakdown', 'collector-ingest', 'end-to-end', 'storage-ceiling'] as const;
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--');
 for (const name of wanted) {
