@@ -7,6 +7,8 @@
  *
  *   node bench/query-indexes.ts [--rows 10000000] [--runs 21] [--data-dir DIR]
  *
+ * Each run of a case looks up a different trace/request id, and runs the three variants in a
+ * shuffled order, so the shared machine's load falls on all of them alike.
  * Reuses the rows of an earlier run in DIR (default: $TMPDIR/logq-bench-query-indexes). Writes
  * bench/results/query-indexes.json (+ a timestamped copy) and prints a table. The goal this
  * checks (not a test): trace-id lookup ≤ 50 ms median.
@@ -92,23 +94,28 @@ for (;;) {
 }
 const version = await scalar('SELECT version()');
 
-// Pick values that exist, from the middle of the data.
-const mid = Math.floor(ROWS / 2);
-const traceId = await scalar(`SELECT lower(hex(MD5(toString(intDiv(${mid}, 8)))))`);
-const requestId = `req-${Math.floor(mid / 8)}`;
+// Values that exist, spread over the data; run i of a case uses the i-th one (no result cache
+// helps, and every variant sees the same values).
+const groups = Math.floor(ROWS / 8);
+const ids = (await client.query({
+  query: `SELECT groupArray(toUInt64(number * 7919 % ${groups})) AS g FROM numbers(${RUNS + 2})`,
+  format: 'JSONEachRow',
+}).then((r) => r.json<{ g: string[] }>()))[0].g.map(Number);
+const traceIds = await Promise.all(ids.map((g) => scalar(`SELECT lower(hex(MD5(toString(${g}))))`)));
+const requestIds = ids.map((g) => `req-${g}`);
 
 type Settings = Record<string, number>;
 interface Case {
   name: string;
-  /** Runs logq's own query for this case against `table` and returns the rows it got. */
-  run: (table: { database: string; table: string }, settings: Settings) => Promise<number>;
+  /** Runs logq's own query for this case (run number `i`) against `table`; returns the rows it got. */
+  run: (table: { database: string; table: string }, settings: Settings, i: number) => Promise<number>;
 }
 /** What `logq query` / `GET /api/logs` run: searchLogs with the API's default page size. */
-const search = (raw: RawFilter) => async (table: { database: string; table: string }, settings: Settings) =>
-  (await searchLogs(client, parseFilter(raw), { limit: 100, table, settings })).records.length;
+const search = (raw: (i: number) => RawFilter) => async (table: { database: string; table: string }, settings: Settings, i: number) =>
+  (await searchLogs(client, parseFilter(raw(i)), { limit: 100, table, settings })).records.length;
 const cases: Case[] = [
-  { name: 'trace-id lookup', run: search({ traceId }) },
-  { name: 'request-id lookup', run: search({ requestId }) },
+  { name: 'trace-id lookup', run: search((i) => ({ traceId: traceIds[i] })) },
+  { name: 'request-id lookup', run: search((i) => ({ requestId: requestIds[i] })) },
   {
     name: 'errors by service, last hour',
     run: async (table, settings) => {
@@ -117,7 +124,7 @@ const cases: Case[] = [
       return (await runReadOnlyQuery(client, sql, w.params, 60, settings)).rows.length;
     },
   },
-  { name: 'body grep (rare word)', run: search({ grep: 'deadlock' }) },
+  { name: 'body grep (rare word)', run: search(() => ({ grep: 'deadlock' })) },
 ];
 
 function median(xs: number[]): number {
@@ -125,24 +132,35 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-async function measure(c: Case, table: { database: string; table: string }, settings: Settings) {
-  let rows = 0;
-  for (let i = 0; i < 2; i++) rows = await c.run(table, settings); // warm-up
-  const times: number[] = [];
+type Variant = 'logq' | 'bloom' | 'none';
+const VARIANTS: Record<Variant, [{ database: string; table: string }, Settings]> = {
+  logq: [TEXT, {}],
+  bloom: [BLOOM, {}],
+  none: [TEXT, { use_skip_indexes: 0 }],
+};
+
+/** Runs every variant of a case once per run, in a shuffled order, so load on the shared machine hits all alike. */
+async function measure(c: Case) {
+  const times: Record<Variant, number[]> = { logq: [], bloom: [], none: [] };
+  const rows: Record<Variant, number> = { logq: 0, bloom: 0, none: 0 };
+  for (const v of Object.keys(VARIANTS) as Variant[]) await c.run(...VARIANTS[v], RUNS); // warm-up
   for (let i = 0; i < RUNS; i++) {
-    const t0 = performance.now();
-    await c.run(table, settings);
-    times.push(performance.now() - t0);
+    const order = (Object.keys(VARIANTS) as Variant[]).sort(() => Math.random() - 0.5);
+    for (const v of order) {
+      const t0 = performance.now();
+      const n = await c.run(...VARIANTS[v], i);
+      times[v].push(performance.now() - t0);
+      if (i === 0) rows[v] = n;
+    }
   }
-  return { medianMs: Number(median(times).toFixed(2)), minMs: Number(Math.min(...times).toFixed(2)), rows };
+  const stat = (v: Variant) => ({ medianMs: Number(median(times[v]).toFixed(2)), minMs: Number(Math.min(...times[v]).toFixed(2)), rows: rows[v] });
+  return { text: stat('logq'), bloom: stat('bloom'), none: stat('none') };
 }
 
 const loadBefore = loadavg()[0];
 const results = [];
 for (const c of cases) {
-  const text = await measure(c, TEXT, {});
-  const bloom = await measure(c, BLOOM, {});
-  const none = await measure(c, TEXT, { use_skip_indexes: 0 });
+  const { text, bloom, none } = await measure(c);
   if (text.rows !== none.rows || bloom.rows !== none.rows) throw new Error(`${c.name}: result rows differ (${text.rows}/${bloom.rows}/${none.rows})`);
   results.push({
     query: c.name,
