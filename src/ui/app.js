@@ -3,7 +3,7 @@
 
 import { apiGet, ApiError, cursorAtMs } from './api.js';
 import { clearDetail, showDetail } from './detail.js';
-import { FieldError, inputFor, readFilters, setCustomRange, syncCustomInputs } from './filters.js';
+import { FieldError, formToHash, hashToForm, inputFor, readFilters, setCustomRange, syncCustomInputs } from './filters.js';
 import { bucketSecondsFor, enableHistogramDrag, markHistogramLoading, renderHistogram } from './histogram.js';
 import { appendRecords, clearRows, firstRecord, initResults, prependRecords, rowCount, trimRows } from './results.js';
 
@@ -59,6 +59,12 @@ function summary() {
   return `${shown.toLocaleString()}${of} records${state.nextCursor ? ' · scroll for more' : ''}${state.tailTimer ? ' · live tail on' : ''}`;
 }
 
+/** Keeps the view in the URL hash (replacing, not adding, history entries): reload or share the link. */
+function saveView(extra) {
+  const hash = formToHash(extra);
+  history.replaceState(null, '', hash ? `#${hash}` : location.pathname + location.search);
+}
+
 /** Runs the search the form describes: the chart and the first page, side by side. */
 async function runSearch() {
   let query;
@@ -70,6 +76,7 @@ async function runSearch() {
     return;
   }
   showError(null);
+  saveView();
   const generation = ++state.generation;
   state.mode = 'search';
   state.query = query;
@@ -150,6 +157,7 @@ function fillViewport() {
 async function followId(id) {
   const generation = ++state.generation;
   state.mode = 'request';
+  saveView({ request: id });
   state.nextCursor = null;
   setStatus(`Loading request ${id}…`, true);
   try {
@@ -267,7 +275,18 @@ function init() {
     resizeTimer = setTimeout(() => state.chart && renderHistogram(state.chart.buckets, state.chart.bucketSeconds, state.chart.range), 100);
   });
   setTail($('tail').checked);
-  void runSearch();
+  // A link pasted or edited in the address bar (replaceState does not fire hashchange).
+  window.addEventListener('hashchange', showSavedView);
+  showSavedView();
+}
+
+/** Shows the view the URL hash describes: its filters, and the request it names if any. */
+function showSavedView() {
+  const saved = hashToForm(location.hash);
+  const request = saved.get('request');
+  void runSearch().then(() => {
+    if (request) void followId(request);
+  });
 }
 
 init();

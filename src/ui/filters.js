@@ -78,3 +78,36 @@ export function inputFor(param) {
   if (param === 'until') return field('to');
   return field(param) ?? null;
 }
+
+const SAVED_FIELDS = ['range', 'from', 'to', 'level', 'service', 'grep', 'attr', 'requestId', 'traceId', 'user'];
+
+/** The form's non-default values as URL hash text, so a reload or a shared link shows the same view. */
+export function formToHash(extra = {}) {
+  const out = new URLSearchParams();
+  for (const name of SAVED_FIELDS) {
+    const el = field(name);
+    if (el.value && !(name === 'range' && el.value === '1h') && !el.disabled) out.set(name, el.value);
+  }
+  for (const [k, v] of Object.entries(extra)) out.set(k, v);
+  return out.toString();
+}
+
+/** Fills the form from hash text written by {@link formToHash}; returns the hash's parameters. */
+export function hashToForm(hash) {
+  const saved = new URLSearchParams(hash.replace(/^#/, ''));
+  for (const name of SAVED_FIELDS) {
+    const el = field(name);
+    const value = saved.get(name);
+    if (value === null) {
+      // Not in the link: back to the field's default (what a fresh page shows).
+      if (el.tagName === 'SELECT') el.selectedIndex = Math.max(0, [...el.options].findIndex((o) => o.defaultSelected));
+      else el.value = el.defaultValue;
+      continue;
+    }
+    // A select keeps its value only when it has that option.
+    el.value = value;
+    if (el.value !== value && el.tagName === 'SELECT') el.selectedIndex = 0;
+  }
+  syncCustomInputs();
+  return saved;
+}

@@ -311,6 +311,23 @@ describe('web explorer in headless Chromium (real collector, real engine)', () =
     const shown = await page.locator('#rows tr').evaluateAll((trs) => trs.length);
     expect(shown).toBe(Math.min(100, expected.length));
   });
+  it('keeps the view in the URL: a reload or a shared link shows the same filters or request', async () => {
+    await page.getByLabel('Minimum level').selectOption('WARN');
+    await page.getByLabel('Search message').fill('slow');
+    await nextChartParams(() => page.getByLabel('Search message').press('Enter'));
+    expect(page.url()).toContain('level=WARN');
+    const params = await nextChartParams(() => page.reload());
+    expect(params.get('level')).toBe('WARN');
+    expect(params.get('grep')).toBe('slow');
+    expect(await page.getByLabel('Search message').inputValue()).toBe('slow');
+    expect(await rowTexts('message')).toEqual(['authorization slow: 1200 ms']);
+    await page.goto(`${c.httpBase}/#request=${TRACE_ID}`);
+    await page.getByRole('button', { name: 'Back to search results' }).waitFor();
+    expect(await rowTexts('message')).toEqual(seeded.trace.map((t) => t.body));
+    await nextChartParams(() => page.getByRole('button', { name: 'Back to search results' }).click());
+    expect(page.url()).not.toContain('request=');
+  });
+
   it('fits a laptop screen: no horizontal scrolling, the result list keeps room', async () => {
     await page.setViewportSize({ width: 1280, height: 720 });
     await nextChartParams(() => page.getByRole('button', { name: 'Search' }).click());
