@@ -79,10 +79,20 @@ describe('kill -9 mid-stream', () => {
     await exporter.shutdown();
     expect(killed).toBe(true);
     expect(failed).toEqual([]);
+    // Acknowledged means durable, not yet inserted: wait until the spool has drained into ClickHouse
+    // (a SIGTERM ships for at most 10 s; what is left would replay at the next start).
+    const drainedBy = Date.now() + 180_000;
+    for (;;) {
+      const text = await (await fetch(`http://127.0.0.1:${collector.httpPort}/metrics`)).text();
+      if (/^logq_spool_log_records 0$/m.test(text) && /^logq_buffer_log_records 0$/m.test(text)) break;
+      if (Date.now() > drainedBy) throw new Error('spool did not drain');
+      await new Promise((r) => setTimeout(r, 200));
+    }
     collector.child.kill('SIGTERM');
     expect(await collector.exited).toBe(0);
     // What the restarted collector did (replayed spool batches, retried requests answered once).
     console.log(collector.stderr().split('\n').filter((l) => /spool recovered|collector stopped/.test(l)).join('\n'));
+    expect(collector.stderr()).toMatch(/"msg":"collector stopped".*"leftInSpool":0/);
 
     // The collector is gone: open its store here and count by the unique attribute.
     const store = openStore({ dataDir: tmp.dir });
