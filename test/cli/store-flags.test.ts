@@ -15,12 +15,14 @@ describe('store flags (unit)', () => {
 
   it('names the bad flag and its env twin, and never echoes a URL that may hold a password', () => {
     expect(() => storeFlags({ 'clickhouse-url': 'ftp://user:s3cret@host' }, {})).toThrow(UsageError);
+    let message = '';
     try {
       storeFlags({}, { LOGQ_CLICKHOUSE_URL: 'ftp://user:s3cret@host' });
     } catch (e) {
-      expect((e as Error).message).toMatch(/^--clickhouse-url \(LOGQ_CLICKHOUSE_URL\): not valid: expected an http:\/\/ or https:\/\/ URL$/);
-      expect((e as Error).message).not.toContain('s3cret');
+      message = (e as Error).message;
     }
+    expect(message).toMatch(/^--clickhouse-url \(LOGQ_CLICKHOUSE_URL\): not valid: expected an http:\/\/ or https:\/\/ URL$/);
+    expect(message).not.toContain('s3cret');
     expect(() => storeFlags({ cluster: 'bad name;' }, {})).toThrow(/--cluster \(LOGQ_CLUSTER\): "bad name;" is not valid/);
     expect(() => storeFlags({ 'data-dir': ' ' }, {})).toThrow(/--data-dir \(LOGQ_DATA_DIR\): empty/);
   });
