@@ -21,7 +21,7 @@ import { tempDir } from './lib/temp.ts';
 
 const LABEL: Record<Contender, string> = {
   logq: 'logq (defaults)',
-  'logq-tuned': 'logq (suggested defaults + pipelined)',
+  'logq-tuned': 'logq (suggested + pipelined)',
   otel: 'official OTLP/gRPC',
   pino: 'pino',
   noop: 'harness only',
