@@ -55,3 +55,17 @@ export { LogqTransport } from './bridges/LogqTransport.ts';
 export type { LogqTransportOptions } from './bridges/LogqTransport.ts';
 export { captureConsole, restoreConsole } from './bridges/console-capture.ts';
 export type { CaptureConsoleOptions } from './bridges/console-capture.ts';
+// Storage operations and querying (issue 6)
+export { searchLogs } from './storage/search.ts';
+export type { LogRecordView, SearchOptions, SearchPage } from './storage/search.ts';
+export { parseFilter, filterToSql, FilterError } from './storage/LogFilter.ts';
+export type { LogFilter as LogQueryFilter, RawFilter } from './storage/LogFilter.ts';
+export { logHistogram } from './storage/histogram.ts';
+export { LogFollower } from './storage/LogFollower.ts';
+export { planClean, runClean } from './storage/clean.ts';
+export type { CleanOptions, CleanPlan } from './storage/clean.ts';
+export { retentionReport, setRetention } from './storage/retention-admin.ts';
+export { applyMigrations, pendingMigrations, MIGRATIONS } from './storage/migrations.ts';
+export { ensureSchema } from './storage/schema.ts';
+export { registerQueryApi } from './collector/query-api.ts';
+export type { QueryApiOptions } from './collector/query-api.ts';
