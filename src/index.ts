@@ -69,3 +69,7 @@ export { applyMigrations, pendingMigrations, MIGRATIONS } from './storage/migrat
 export { ensureSchema } from './storage/schema.ts';
 export { registerQueryApi } from './collector/query-api.ts';
 export type { QueryApiOptions } from './collector/query-api.ts';
+// Collector as a service (issue 5)
+export type { CollectorHooks } from './collector/Collector.ts';
+export { LogqError, ERROR_CODES } from './collector/errors.ts';
+export type { ErrorCode } from './collector/errors.ts';

@@ -18,6 +18,9 @@ export const ERROR_CODES = {
   LOGQ_STORAGE_REJECTED: 'ClickHouse refused a row as invalid data (parse/type error); the batch was split, the other rows stored, the row written to <spool-dir>/quarantine/rejected-rows.jsonl (logged, counted)',
   LOGQ_STORAGE_FAILED: 'ClickHouse rejected or did not answer an insert; the batch stays in the spool and is retried (logged; /readyz reports it)',
   LOGQ_SHUTTING_DOWN: 'the collector is stopping and takes no new data (UNAVAILABLE / 503; retried)',
+  LOGQ_QUERY_INVALID: 'a query API parameter is invalid; the answer names it in `param` and says what was expected (HTTP 400)',
+  LOGQ_QUERY_TIMEOUT: 'a query API request ran longer than its max_execution_time (HTTP 504); narrow the time range or filters',
+  LOGQ_QUERY_FAILED: 'ClickHouse failed a query API request for another reason (HTTP 500; logged)',
 } as const;
 
 /** A stable error code (a key of {@link ERROR_CODES}). */
