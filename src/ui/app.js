@@ -10,6 +10,7 @@ import { appendRecords, clearRows, firstRecord, initResults, prependRecords, row
 const PAGE = 100;
 const TAIL_EVERY_MS = 1000;
 const CHART_REFRESH_MS = 3000;
+const TAIL_POLL_TIMEOUT_MS = 10_000;
 // Live tail keeps adding rows: past this many the oldest leave the page (scrolling down brings them back).
 const MAX_ROWS = 5000;
 const $ = (id) => document.getElementById(id);
@@ -216,7 +217,8 @@ async function tailOnce() {
     params.delete('until'); // tail follows new records past a custom range's end
     params.set('after', firstRecord()?.cursor ?? state.tailCursor);
     params.set('limit', '500');
-    const r = await apiGet('/api/logs', params);
+    // A poll that never answers would stop the tail (one poll at a time): give up and poll again.
+    const r = await apiGet('/api/logs', params, AbortSignal.timeout(TAIL_POLL_TIMEOUT_MS));
     if (generation !== state.generation || !r.records.length) return;
     prependRecords([...r.records].reverse());
     const resume = trimRows(MAX_ROWS);

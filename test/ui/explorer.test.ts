@@ -221,7 +221,16 @@ describe('web explorer in headless Chromium (real collector, real engine)', () =
     payments.emit(SeverityNumber.WARN, body, { 'request.id': 'req-tail' });
     await payments.provider.forceFlush();
     await waitStored(seeded.total + 1);
-    await page.locator('#rows tr').first().filter({ hasText: body }).waitFor({ timeout: 20_000 });
+    const tailCalls: string[] = [];
+    page.on('requestfinished', (r) => void (r.url().includes('after=') && r.response().then((res) => tailCalls.push(`${Date.now()} ${res?.status()} ${r.url().split('?')[1]}`))));
+    page.on('requestfailed', (r) => void (r.url().includes('after=') && tailCalls.push(`${Date.now()} failed ${r.failure()?.errorText}`)));
+    try {
+      await page.locator('#rows tr').first().filter({ hasText: body }).waitFor({ timeout: 20_000 });
+    } catch (error) {
+      const first = await page.locator('#rows tr').first().textContent();
+      const status = await page.locator('#status').textContent();
+      throw new Error(`tailed record not shown: status "${status}", first row "${first}", last polls:\n${tailCalls.slice(-4).join('\n')}`, { cause: error });
+    }
     expect(await page.locator('#rows tr').first().getAttribute('class')).toContain('new');
     expect(await page.locator('#rows tr').count()).toBe(101);
     expect(await page.evaluate(() => (globalThis as any).sameDocument)).toBe(true); // no reload happened
