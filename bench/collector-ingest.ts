@@ -79,7 +79,7 @@ export async function run(): Promise<void> {
   // Baselines: the collector's JS work without storage, as it is now and in one pass.
   for (const [mode, label] of [
     ['rows', 'decode+rows+TSV only (no storage)'],
-    ['fused', 'fused otlpToTabSeparated only (no storage)'],
+    ['fused', 'fused otlpToTabSeparatedBytes only (no storage)'],
   ]) {
     const sink = spawnNode([resolve(import.meta.dirname, 'lib/decode-sink.ts'), mode]);
     const port = Number((await sink.waitFor(/listening (\d+)/))[1]);

@@ -15,7 +15,7 @@ import { requestToRows } from '../src/storage/rows.ts';
 import { DEFAULT_RETENTION } from '../src/storage/RetentionPolicy.ts';
 import { engineSelectSql, makeRequest, makeRequestBytes } from './lib/log-data.ts';
 import { decodeExportLogsRequest } from '../src/otlp/decode-logs.ts';
-import { otlpToTabSeparated } from '../src/storage/otlp-tab-separated.ts';
+import { otlpToTabSeparatedBytes } from '../src/storage/otlp-tab-separated.ts';
 import { fmt, publish, type Table } from './lib/report.ts';
 import { writeChart } from './lib/svg.ts';
 import { tempDir } from './lib/temp.ts';
@@ -88,14 +88,12 @@ export async function run(): Promise<void> {
       await measure(`from OTLP bytes, as the collector does now: decode + requestToRows + LogWriter.write, JSONCompactEachRow (${fmt(batch)}-row inserts)`, async () => {
         for (const buf of wire) await jsonWriter.write(requestToRows(decodeExportLogsRequest(buf)));
       });
-      await measure(`from OTLP bytes, fused: otlpToTabSeparated + LogWriter.writeTabSeparated (${fmt(batch)}-row inserts)`, async () => {
-        for (const buf of wire) await writer.writeTabSeparated(otlpToTabSeparated(buf).text);
+      await measure(`from OTLP bytes, fused: otlpToTabSeparatedBytes + LogWriter.writeTabSeparated (${fmt(batch)}-row inserts)`, async () => {
+        for (const buf of wire) await writer.writeTabSeparated(otlpToTabSeparatedBytes(buf).bytes);
       });
-      await measure(`from OTLP bytes, fused: otlpToTabSeparated + LogWriter.writeTabSeparated (${fmt(bigBatch)}-row inserts)`, async () => {
+      await measure(`from OTLP bytes, fused: otlpToTabSeparatedBytes + LogWriter.writeTabSeparated (${fmt(bigBatch)}-row inserts)`, async () => {
         for (let i = 0; i < wire.length; i += bigBatch / batch) {
-          let text = '';
-          for (const buf of wire.slice(i, i + bigBatch / batch)) text += otlpToTabSeparated(buf).text;
-          await writer.writeTabSeparated(text);
+          await writer.writeTabSeparated(Buffer.concat(wire.slice(i, i + bigBatch / batch).map((buf) => otlpToTabSeparatedBytes(buf).bytes)));
         }
       });
       await measure(`logq writer: requestToRows + LogWriter.write, JSONCompactEachRow (${fmt(bigBatch)}-row inserts)`, async () => {

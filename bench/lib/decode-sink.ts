@@ -1,7 +1,7 @@
 /**
  * Baseline for collector-ingest: an OTLP/gRPC server in its own process that does the collector's
  * JavaScript work per request — decode, map to otel_logs rows, serialize as TabSeparated (or, with
- * argument `fused`, the one-pass otlpToTabSeparated) — and then discards the text instead of
+ * argument `fused`, the one-pass otlpToTabSeparatedBytes) — and then discards the text instead of
  * inserting it. Prints `listening <port>` on stdout.
  */
 import * as grpc from '@grpc/grpc-js';
@@ -10,7 +10,7 @@ import { encodeExportLogsResponse } from '../../src/otlp/encode-response.ts';
 import { LOGS_EXPORT_PATH, passThrough } from '../../src/otlp/service.ts';
 import { requestToRows } from '../../src/storage/rows.ts';
 import { rowsToTabSeparated } from '../../src/storage/tab-separated.ts';
-import { otlpToTabSeparated } from '../../src/storage/otlp-tab-separated.ts';
+import { otlpToTabSeparatedBytes } from '../../src/storage/otlp-tab-separated.ts';
 
 /** `fused`: one pass from protobuf to TabSeparated (otlpToTabSeparated) instead of decode → rows → text. */
 const FUSED = process.argv[2] === 'fused';
@@ -31,8 +31,8 @@ server.addService(
   },
   {
     Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => {
-      const text = FUSED ? otlpToTabSeparated(call.request).text : rowsToTabSeparated(requestToRows(decodeExportLogsRequest(call.request)));
-      bytes += text.length;
+      const size = FUSED ? otlpToTabSeparatedBytes(call.request).bytes.length : rowsToTabSeparated(requestToRows(decodeExportLogsRequest(call.request))).length;
+      bytes += size;
       cb(null, ok);
     },
   },

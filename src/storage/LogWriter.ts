@@ -53,8 +53,11 @@ export class LogWriter {
     });
   }
 
-  /** Inserts rows already serialized as TabSeparated text (one line per row, INSERT_COLUMNS order). */
-  async writeTabSeparated(text: string, options: WriteOptions = {}): Promise<void> {
+  /**
+   * Inserts rows already serialized as TabSeparated (one line per row, INSERT_COLUMNS order), as
+   * text or UTF-8 bytes (e.g. from `otlpToTabSeparatedBytes`).
+   */
+  async writeTabSeparated(text: string | Uint8Array, options: WriteOptions = {}): Promise<void> {
     if (text.length === 0) return;
     await this.client.insert({
       table: this.table,

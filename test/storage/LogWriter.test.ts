@@ -5,6 +5,10 @@ import type { LogRow } from '../../src/storage/rows.ts';
 import { createDatabaseSql, createLogsTableStatements } from '../../src/storage/schema.ts';
 import { DEFAULT_RETENTION } from '../../src/storage/RetentionPolicy.ts';
 import { tempDir } from '../helpers/collector.ts';
+import { makeRequestBytes } from '../../bench/lib/log-data.ts';
+import { decodeExportLogsRequest } from '../../src/otlp/decode-logs.ts';
+import { otlpToTabSeparatedBytes } from '../../src/storage/otlp-tab-separated.ts';
+import { requestToRows } from '../../src/storage/rows.ts';
 
 // Real engine (chDB), one data directory for this file.
 const tmp = tempDir('logq-logwriter-');
@@ -69,6 +73,14 @@ async function readBack(format: LogWriterFormat): Promise<Record<string, unknown
   return rs.json();
 }
 
+async function readAll(): Promise<Record<string, unknown>[]> {
+  const rs = await store.client.query({
+    query: `SELECT * EXCEPT (TimestampTime) FROM otel.otel_logs ORDER BY Timestamp, Body`,
+    format: 'JSONEachRow',
+  });
+  return rs.json();
+}
+
 describe('LogWriter', () => {
   it('stores every value unchanged in TabSeparated and JSONCompactEachRow alike', async () => {
     const seen: Record<string, Record<string, unknown>[]> = {};
@@ -96,6 +108,18 @@ describe('LogWriter', () => {
       seen[format] = back;
     }
     expect(seen.TabSeparated).toEqual(seen.JSONCompactEachRow);
+  });
+
+  it('stores the bytes of otlpToTabSeparatedBytes as the rows the object path would', async () => {
+    await store.client.command({ query: 'TRUNCATE TABLE otel.otel_logs' });
+    const buf = makeRequestBytes(50, 0, Date.now());
+    await new LogWriter(store.client).writeTabSeparated(otlpToTabSeparatedBytes(buf).bytes);
+    const viaBytes = await readAll();
+    await store.client.command({ query: 'TRUNCATE TABLE otel.otel_logs' });
+    await new LogWriter(store.client).write(requestToRows(decodeExportLogsRequest(buf)));
+    const viaRows = await readAll();
+    expect(viaBytes).toHaveLength(50);
+    expect(viaBytes).toEqual(viaRows);
   });
 
   it('writes nothing for an empty batch', async () => {

@@ -6,6 +6,7 @@ import { decodeExportLogsRequest } from '../../src/otlp/decode-logs.ts';
 import { ProtoDecodeError } from '../../src/otlp/ProtoReader.ts';
 import { ProtoWriter, WireType } from '../../src/otlp/ProtoWriter.ts';
 import { otlpToTabSeparated } from '../../src/storage/otlp-tab-separated.ts';
+import { otlpToTabSeparatedBytes } from '../../src/storage/otlp-tsv-bytes.ts';
 import { requestToRows } from '../../src/storage/rows.ts';
 import { rowsToTabSeparated } from '../../src/storage/tab-separated.ts';
 
@@ -50,6 +51,42 @@ describe('otlpToTabSeparated', () => {
     const fused = otlpToTabSeparated(buf, NOW);
     expect(fused.rows).toBe(records.length);
     expect(fused.text).toBe(reference(buf));
+    const bytes = otlpToTabSeparatedBytes(buf, NOW);
+    expect(bytes.rows).toBe(records.length);
+    expect(bytes.bytes.toString('utf8')).toBe(reference(buf));
+  });
+
+  it('keeps the first position and the last value of a repeated key (byte path as object path)', () => {
+    const w = new ProtoWriter();
+    const kv = (key: string, value: string) => {
+      w.tag(6, WireType.LEN);
+      const at = w.beginMessage();
+      w.tag(1, WireType.LEN);
+      w.string(key);
+      w.tag(2, WireType.LEN);
+      const v = w.beginMessage();
+      w.tag(1, WireType.LEN);
+      w.string(value);
+      w.endMessage(v);
+      w.endMessage(at);
+    };
+    w.tag(1, WireType.LEN);
+    const rl = w.beginMessage();
+    w.tag(2, WireType.LEN);
+    const sl = w.beginMessage();
+    w.tag(2, WireType.LEN);
+    const lr = w.beginMessage();
+    kv('k', 'first');
+    kv('j', 'other');
+    kv('k', 'last');
+    w.endMessage(lr);
+    w.endMessage(sl);
+    w.endMessage(rl);
+    const buf = w.finish();
+    const text = otlpToTabSeparatedBytes(buf, NOW).bytes.toString('utf8');
+    expect(text).toBe(reference(buf));
+    expect(text).toContain("{'k':'last','j':'other'}");
+    expect(otlpToTabSeparated(buf, NOW).text).toBe(text);
   });
 
   it('accepts fields in any wire order (schema_url and resource after the scopes)', () => {
@@ -97,11 +134,14 @@ describe('otlpToTabSeparated', () => {
     expect(fused.rows).toBe(1);
     expect(fused.text).toBe(reference(buf));
     expect(fused.text).toContain('late-svc');
+    expect(otlpToTabSeparatedBytes(buf, NOW).bytes.toString('utf8')).toBe(reference(buf));
   });
 
   it('rejects truncated input with ProtoDecodeError, like the decoder', () => {
     const buf = encodeLogRecords([rec({}), rec({})], new ProtoWriter());
     expect(() => otlpToTabSeparated(buf.subarray(0, buf.length - 5), NOW)).toThrow(ProtoDecodeError);
     expect(otlpToTabSeparated(new Uint8Array(0), NOW)).toEqual({ text: '', rows: 0 });
+    expect(() => otlpToTabSeparatedBytes(buf.subarray(0, buf.length - 5), NOW)).toThrow(ProtoDecodeError);
+    expect(otlpToTabSeparatedBytes(new Uint8Array(0), NOW).rows).toBe(0);
   });
 });
