@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SeverityNumber } from '@opentelemetry/api';
 import type { Page } from 'playwright-core';
-import { queryRows, startTestCollector, tempDir } from '../helpers/collector.ts';
+import { startTestCollector, tempDir } from '../helpers/collector.ts';
+import {
+  allRecords as allRecordsOf,
+  levelOf,
+  nextChartParams as nextChartParamsOf,
+  NOT_BUSY,
+  waitStored as waitStoredIn,
+} from './explorer-helpers.ts';
 import { launchBrowser } from './browser.ts';
 import { REQUEST_ID, seedApp, seedRecords, TRACE_ID, type SeedApp, type Seeded } from './seed.ts';
 
@@ -18,52 +25,9 @@ let seeded: Seeded;
 let browser: Awaited<ReturnType<typeof launchBrowser>>;
 let page: Page;
 
-async function storedCount(): Promise<number> {
-  const [row] = await queryRows<{ n: string }>(c, 'SELECT count() AS n FROM otel.otel_logs');
-  return Number(row.n);
-}
-
-async function waitStored(n: number): Promise<void> {
-  for (let i = 0; i < 200 && (await storedCount()) < n; i++) await new Promise((r) => setTimeout(r, 50));
-  expect(await storedCount()).toBe(n);
-}
-
-async function api(path: string, params: URLSearchParams): Promise<any> {
-  const res = await fetch(`${c.httpBase}${path}?${params}`, { headers: { authorization: `Bearer ${TOKEN}` } });
-  expect(res.status).toBe(200);
-  return res.json();
-}
-
-/** Every record the API returns for `params`, following its cursor. */
-async function allRecords(params: URLSearchParams): Promise<any[]> {
-  const out: any[] = [];
-  let cursor: string | null = null;
-  do {
-    const p = new URLSearchParams(params);
-    p.set('limit', '1000');
-    if (cursor) p.set('cursor', cursor);
-    const r: any = await api('/api/logs', p);
-    out.push(...r.records);
-    cursor = r.nextCursor;
-  } while (cursor);
-  return out;
-}
-
-const levelOf = (n: number) => (n < 1 ? 'UNSPECIFIED' : ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'][(n - 1) >> 2]);
-
-// Run in the page (the test compiles without DOM types; the page's CSP forbids string evaluation).
-// Serialized into the page, so it must not close over anything.
-const NOT_BUSY = () => !(globalThis as any).document.body.classList.contains('busy');
-
-/** The filters the page sent with its last histogram request (so the test asks the API the same). */
-async function nextChartParams(action: () => Promise<unknown>): Promise<URLSearchParams> {
-  const [request] = await Promise.all([page.waitForRequest((r) => r.url().includes('/api/logs/histogram')), action()]);
-  const params = new URL(request.url()).searchParams;
-  params.delete('bucket');
-  await page.waitForFunction(NOT_BUSY);
-  return params;
-}
-
+const waitStored = (n: number) => waitStoredIn(c, n);
+const allRecords = (params: URLSearchParams) => allRecordsOf(c.httpBase, TOKEN, params);
+const nextChartParams = (action: () => Promise<unknown>) => nextChartParamsOf(page, action);
 const rowTexts = (column: string) => page.locator(`#rows td.${column}`).allTextContents();
 const chartTotal = async () => Number(await page.locator('#chart-total').getAttribute('data-total'));
 
