@@ -1,6 +1,6 @@
 /**
- * Server-side redaction, the same rules as the SDK's redaction processor (a test keeps the key
- * lists equal; the collector cannot import the SDK), because clients the operator did not write
+ * Server-side redaction, with the SDK's rules (both use src/otlp/secret-rules.ts; the collector
+ * cannot import the SDK), because clients the operator did not write
  * may send secrets:
  * - attribute keys containing a secret fragment ({@link SECRET_KEY_FRAGMENTS}: password, passwd,
  *   pwd, secret, token, api_key, apikey, authorization, cookie, set_cookie, csrf, session,
@@ -9,16 +9,10 @@
  * - in any value and the body: payment card numbers (13-19 digits, spaces or dashes allowed,
  *   Luhn-valid), bearer tokens (`Bearer <token>`) and PEM private keys → `[REDACTED]`.
  */
-export const REDACTED = '[REDACTED]';
+import { BEARER_PATTERN as BEARER, CARD_PATTERN as CARD, luhn, PRIVATE_KEY_PATTERN as PRIVATE_KEY, REDACTED, SECRET_KEY_FRAGMENTS } from '../otlp/secret-rules.ts';
 
-/** Key fragments that mark a secret (the SDK's DEFAULT_SECRET_KEYS). */
-export const SECRET_KEY_FRAGMENTS: readonly string[] = [
-  'password', 'passwd', 'pwd', 'secret', 'token', 'api_key', 'apikey', 'authorization',
-  'cookie', 'set_cookie', 'csrf', 'session', 'private_key', 'credential',
-];
-const PRIVATE_KEY = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----[\s\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----|$)/g;
-const BEARER = /\bBearer\s+[A-Za-z0-9\-._~+/]+=*/gi;
-const CARD = /\b\d(?:[ -]?\d){12,18}\b/g;
+export { REDACTED, SECRET_KEY_FRAGMENTS };
+
 /** Cheap pre-checks, so most values cost one scan: a card needs 13 digits, a bearer token the word. */
 const MAYBE_CARD = /\d(?:[ -]?\d){12}/;
 const MAYBE_BEARER = /bearer/i;
@@ -34,21 +28,6 @@ export function isSecretKey(key: string): boolean {
     if (keyCache.size < 10_000) keyCache.set(key, hit);
   }
   return hit;
-}
-
-function luhn(digits: string): boolean {
-  let sum = 0;
-  let double = false;
-  for (let i = digits.length - 1; i >= 0; i--) {
-    let d = digits.charCodeAt(i) - 48;
-    if (double) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-    double = !double;
-  }
-  return sum % 10 === 0;
 }
 
 /** Replaces card numbers, bearer tokens and private keys in a string. */

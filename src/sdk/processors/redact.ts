@@ -1,39 +1,14 @@
 import type { AnyValue } from '@opentelemetry/api';
 
-/** What replaces a secret. */
-export const REDACTED = '[REDACTED]';
+import { BEARER_PATTERN, CARD_PATTERN as CARD, luhn, PRIVATE_KEY_PATTERN, REDACTED, SECRET_KEY_FRAGMENTS } from '../../otlp/secret-rules.ts';
+
+export { REDACTED };
 
 /** Key fragments that mark a secret (matched on each dot-separated segment, case-insensitively, `-` as `_`). */
-export const DEFAULT_SECRET_KEYS: readonly string[] = [
-  'password', 'passwd', 'pwd', 'secret', 'token', 'api_key', 'apikey', 'authorization',
-  'cookie', 'set_cookie', 'csrf', 'session', 'private_key', 'credential',
-];
+export const DEFAULT_SECRET_KEYS: readonly string[] = SECRET_KEY_FRAGMENTS;
 
 /** Value patterns that are secrets wherever they appear (global regexes). */
-export const DEFAULT_SECRET_PATTERNS: readonly RegExp[] = [
-  // PEM private keys (RSA, EC, OPENSSH, PKCS#8, encrypted).
-  /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----[\s\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----|$)/g,
-  // Bearer tokens (RFC 6750 b64token).
-  /\bBearer\s+[A-Za-z0-9\-._~+/]+=*/gi,
-];
-
-/** Card-like digit runs (13–19 digits, optional space/dash groups); kept only if the Luhn check passes. */
-const CARD = /\b\d(?:[ -]?\d){12,18}\b/g;
-
-function luhn(digits: string): boolean {
-  let sum = 0;
-  let double = false;
-  for (let i = digits.length - 1; i >= 0; i--) {
-    let d = digits.charCodeAt(i) - 48;
-    if (double) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-    double = !double;
-  }
-  return sum % 10 === 0;
-}
+export const DEFAULT_SECRET_PATTERNS: readonly RegExp[] = [PRIVATE_KEY_PATTERN, BEARER_PATTERN];
 
 /** Options of the redactor. */
 export interface RedactOptions {
