@@ -73,3 +73,6 @@ export type { QueryApiOptions } from './collector/query-api.ts';
 export type { CollectorHooks } from './collector/Collector.ts';
 export { LogqError, ERROR_CODES } from './collector/errors.ts';
 export type { ErrorCode } from './collector/errors.ts';
+// Web explorer (issue 8)
+export { registerExplorer } from './collector/explorer.ts';
+export type { ExplorerOptions } from './collector/explorer.ts';
