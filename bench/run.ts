@@ -8,18 +8,26 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { updateBenchmarksMd } from './lib/benchmarks-md.ts';
 
-/** Scenarios in the order `npm run bench` runs them. */
+/** Scenarios in the order `npm run bench` runs them (their tables are generated into BENCHMARKS.md). */
 export const SCENARIOS = ['app-export', 'app-breakdown', 'collector-ingest', 'end-to-end', 'storage-ceiling'] as const;
+
+/**
+ * Scenarios of the other features, run after the core ones: the SDK's logger costs, pino through
+ * logq's transport (needs `npm run build`: pino's worker loads the built package), and query
+ * latency with and without skip indexes over 10M rows (the longest, ~10 min).
+ */
+export const FEATURE_SCENARIOS = ['sdk-logger', 'bridge-pino', 'query-indexes'] as const;
+const ALL: readonly string[] = [...SCENARIOS, ...FEATURE_SCENARIOS];
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--');
 for (const name of wanted) {
-  if (!(SCENARIOS as readonly string[]).includes(name)) {
-    process.stderr.write(`bench: unknown scenario "${name}"; expected one of: ${SCENARIOS.join(', ')}\n`);
+  if (!ALL.includes(name)) {
+    process.stderr.write(`bench: unknown scenario "${name}"; expected one of: ${ALL.join(', ')}\n`);
     process.exit(2);
   }
 }
 let failed = 0;
-for (const name of wanted.length ? wanted : SCENARIOS) {
+for (const name of wanted.length ? wanted : ALL) {
   const file = resolve(import.meta.dirname, `${name}.ts`);
   if (!existsSync(file)) {
     process.stderr.write(`bench: ${name}: ${file} is missing\n`);
