@@ -49,7 +49,7 @@ export interface RunningCollector {
 export interface CollectorHooks {
   /** Wraps the ClickHouse writer (fault injection in tests). The second argument is the dedup token. */
   wrapSink?(sink: RowSink<LogRow>): RowSink<LogRow>;
-  /** How long `stop()` keeps shipping spooled batches before leaving them for the next start, in ms. @default 10000 */
+  /** On stop, how long the shipper may go without shipping a batch before it leaves the rest in the spool for the next start, in ms. @default 10000 */
   drainTimeoutMs?: number;
 }
 

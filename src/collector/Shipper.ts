@@ -185,12 +185,20 @@ export class Shipper<Row> {
   }
 
   /**
-   * Waits until the spool is empty or `timeoutMs` passed, then stops the loop. Batches left are
-   * replayed at the next start.
+   * Waits until the spool is empty — as long as inserts make progress, so a SIGTERM writes every
+   * accepted record to ClickHouse — and gives up only after `stallTimeoutMs` without a batch
+   * shipped (ClickHouse down): batches left are replayed at the next start.
    */
-  async drainAndStop(timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.spool.entries.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  async drainAndStop(stallTimeoutMs: number): Promise<void> {
+    let left = this.spool.entries.length;
+    let deadline = Date.now() + stallTimeoutMs;
+    while (this.spool.entries.length && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+      if (this.spool.entries.length < left) {
+        left = this.spool.entries.length;
+        deadline = Date.now() + stallTimeoutMs;
+      }
+    }
     this.stopped = true;
     this.wake?.();
     await this.running;
