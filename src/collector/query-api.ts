@@ -4,6 +4,7 @@ import { logHistogram } from '../storage/histogram.ts';
 import { FilterError, parseFilter, REQUEST_ID_ATTRIBUTE, type RawFilter } from '../storage/LogFilter.ts';
 import { runReadOnlyQuery } from '../storage/query.ts';
 import { DEFAULT_TABLE, qualified, type TableRef } from '../storage/schema.ts';
+import { listServices } from '../storage/services.ts';
 import { CursorError, searchLogs, SELECT_RECORD_COLUMNS, ROW_HASH_SQL, recordFromRow } from '../storage/search.ts';
 import { parseDuration } from '../storage/time-spec.ts';
 import { sendJson, type HttpServer } from './HttpServer.ts';
@@ -77,6 +78,7 @@ function intParam(p: URLSearchParams, name: string, min: number, max: number, fa
  *   With `after=<cursor>` instead: records newer than that record, oldest first (live tail).
  * - `GET /api/logs/histogram?bucket=1m&<filters>` → `{ bucketSeconds, buckets: [{ time, level, count }] }`.
  * - `GET /api/logs/{id}` → every record whose trace id or `request.id` attribute is `id`, oldest first.
+ * - `GET /api/services?<filters>` → `{ services: [{ name, records }] }`, busiest first (a service picker).
  * Values are bound parameters; a bad one gets a 400 `{ code: 'LOGQ_QUERY_INVALID', error, param }`
  * (401 LOGQ_UNAUTHENTICATED, 504 LOGQ_QUERY_TIMEOUT, 500 LOGQ_QUERY_FAILED otherwise); queries run with
  * `readonly = 1` and `max_execution_time`.
@@ -136,6 +138,11 @@ export function registerQueryApi(http: HttpServer, client: ClickHouseClient, opt
     const bucketSeconds = ms / 1000;
     const buckets = await logHistogram(client, parseFilter(rawFilter(p)), bucketSeconds, { table, maxExecutionSeconds: maxSeconds });
     sendJson(res, 200, { bucketSeconds, buckets });
+  }));
+
+  http.route('GET', /^\/api\/services$/, guarded(async (req, res) => {
+    const services = await listServices(client, parseFilter(rawFilter(readParams(req, []))), { table, maxExecutionSeconds: maxSeconds });
+    sendJson(res, 200, { services });
   }));
 
   http.route('GET', /^\/api\/logs\/(?<id>[^/]+)$/, guarded(async (req, res, m) => {

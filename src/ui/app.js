@@ -100,6 +100,16 @@ async function runSearch() {
     state.total = renderHistogram(r.buckets, r.bucketSeconds, query.range);
     markHistogramLoading(false);
   });
+  // The service picker offers every service that logged in the range, not only those on screen.
+  const rangeParams = new URLSearchParams();
+  for (const key of ['since', 'until']) {
+    const value = query.params.get(key);
+    if (value !== null) rangeParams.set(key, value);
+  }
+  apiGet('/api/services', rangeParams).then(
+    (r) => generation === state.generation && rememberServices(r.services.map((s) => ({ serviceName: s.name }))),
+    () => {}, // suggestions only: the search itself reports errors
+  );
   const page = apiGet('/api/logs', pageParams).then((r) => {
     if (generation !== state.generation) return;
     clearRows();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestCollector, tempDir } from '../helpers/collector.ts';
+import { queryRows, startTestCollector, tempDir } from '../helpers/collector.ts';
 import { countRows, insertRecords } from '../storage/fixtures.ts';
 
 const tmp = tempDir('logq-query-api-');
@@ -124,5 +124,25 @@ describe('GET /api/logs/{id} and /api/logs/histogram', () => {
     const total = r.body.buckets.reduce((n: number, b: any) => n + b.count, 0);
     expect(total).toBe(15);
     expect(r.body.buckets.every((b: any) => ['INFO', 'ERROR'].includes(b.level))).toBe(true);
+  });
+});
+
+describe('GET /api/services', () => {
+  it('lists the services with records matching the filters, busiest first', async () => {
+    const truth = async (where: string) =>
+      (await queryRows<{ name: string; records: string }>(c, `SELECT ServiceName AS name, count() AS records FROM otel.otel_logs WHERE ${where} GROUP BY name ORDER BY count() DESC, name`))
+        .map((r) => ({ name: r.name, records: Number(r.records) }));
+    const all = (await get('/api/services')).body;
+    expect(all.services).toEqual(await truth('1'));
+    expect(all.services.slice(0, 2).map((x: { name: string }) => x.name)).toEqual(['api', 'web']);
+    expect((await get('/api/services?level=ERROR')).body.services).toEqual(await truth('SeverityNumber >= 17'));
+    expect((await get(`/api/services?until=${now - 50_000}`)).body).toEqual({ services: [] });
+  });
+
+  it('needs the token and names a bad parameter', async () => {
+    expect((await get('/api/services', null)).status).toBe(401);
+    const bad = await get('/api/services?level=LOUD');
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ code: 'LOGQ_QUERY_INVALID', param: 'level' });
   });
 });

@@ -302,6 +302,14 @@ describe('web explorer in headless Chromium (real collector, real engine)', () =
     expect(page.url()).not.toContain('request=');
   });
 
+  it('offers every service that logged in the range in the service picker, not only those on screen', async () => {
+    // A fresh load filtered to one service: the rows show only payments, the picker still offers checkout.
+    await nextChartParams(() => page.goto(`${c.httpBase}/?fresh=1#service=payments`));
+    expect(new Set(await rowTexts('service'))).toEqual(new Set(['payments']));
+    const offered = () => page.locator('#services option').evaluateAll((options) => options.map((o) => (o as unknown as { value: string }).value).sort());
+    await expect.poll(offered).toEqual(['checkout', 'payments']);
+  });
+
   it('fits a laptop screen: no horizontal scrolling, the result list keeps room', async () => {
     await page.setViewportSize({ width: 1280, height: 720 });
     await nextChartParams(() => page.getByRole('button', { name: 'Search' }).click());
