@@ -41,7 +41,9 @@ app.get('/fail', () => {
 });
 
 const port = Number(process.env.PORT ?? 3000);
-app.listen(port, '127.0.0.1', () => log.info('listening', { port }));
+// Loopback unless told otherwise (the compose file sets HOST=0.0.0.0 inside its container).
+const host = process.env.HOST ?? '127.0.0.1';
+app.listen(port, host, () => log.info('listening', { host, port }));
 process.on('SIGINT', () => {
   void logging.shutdown().then(() => process.exit(0));
 });
