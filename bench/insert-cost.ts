@@ -1,0 +1,243 @@
+/**
+ * Scenario insert-cost: what in otel_logs makes an insert expensive on the embedded engine (chDB).
+ * Same rows, same process, same run; variants interleaved per round so the shared machine's load
+ * falls on all of them alike:
+ *
+ * - tables: otel_logs as logq creates it on this engine (migrations applied: `text` indexes on
+ *   Body, TraceId and LogAttributes values + bloom filters), without the text indexes, without any
+ *   skip index, and LZ4 instead of ZSTD(1) on Body and the Map columns (with and without indexes);
+ * - formats: JSONCompactEachRow from row tuples (LogWriter.write, as the collector's sink) and
+ *   TabSeparated bytes made beforehand by otlpToTabSeparatedBytes (LogWriter.writeTabSeparated);
+ * - batch sizes: 10,000 (the collector's batch) and 50,000 rows per insert;
+ * - insert settings on today's table, and chDB's `.chdb.rawInsert` (zero-copy Buffer) vs the client.
+ *
+ *   node bench/insert-cost.ts
+ *
+ * Env: BENCH_ROWS (rows per measurement, default 100000), BENCH_ROUNDS (default 2, best kept).
+ * CPU is process.cpuUsage() of this process, engine threads included (chDB runs in-process).
+ */
+import { Readable } from 'node:stream';
+import { createChdbConnection } from 'chdb/connection';
+import { openStore } from '../src/storage/client.ts';
+import { createDatabaseSql, createLogsTableSql, INSERT_COLUMNS, qualified, type TableRef } from '../src/storage/schema.ts';
+import { detectEngine } from '../src/storage/engine-version.ts';
+import { MIGRATIONS } from '../src/storage/migrations.ts';
+import { LogWriter } from '../src/storage/LogWriter.ts';
+import { requestToRows, type LogRow } from '../src/storage/rows.ts';
+import { decodeExportLogsRequest } from '../src/otlp/decode-logs.ts';
+import { otlpToTabSeparatedBytes } from '../src/storage/otlp-tab-separated.ts';
+import { DEFAULT_RETENTION } from '../src/storage/RetentionPolicy.ts';
+import { makeRequestBytes } from './lib/log-data.ts';
+import { fmt, publish, type Table } from './lib/report.ts';
+import { tempDir } from './lib/temp.ts';
+
+const TOTAL = Number(process.env.BENCH_ROWS ?? 100_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const BATCH = 10_000;
+const BIG = 50_000;
+const DB = 'ic';
+
+interface Result {
+  name: string;
+  group: 'table' | 'setting';
+  rows: number;
+  seconds: number;
+  cpuUs: number;
+  cpuUsPerRow: number;
+  rowsPerSec: number;
+}
+
+/** Table variants: name → DDL transformation + which later migrations to run + indexes to drop. */
+interface TableVariant {
+  name: string;
+  label: string;
+  lz4: boolean;
+  drop: 'none' | 'text' | 'all';
+}
+
+const TABLES: TableVariant[] = [
+  { name: 'today', label: 'today (text + bloom indexes, ZSTD(1))', lz4: false, drop: 'none' },
+  { name: 'no_text', label: 'without the text indexes (bloom filters stay)', lz4: false, drop: 'text' },
+  { name: 'no_skip', label: 'without any skip index', lz4: false, drop: 'all' },
+  { name: 'lz4', label: 'today\'s indexes, LZ4 on Body + Maps', lz4: true, drop: 'none' },
+  { name: 'no_skip_lz4', label: 'no skip index, LZ4 on Body + Maps', lz4: true, drop: 'all' },
+];
+
+const LZ4_COLUMNS = ['Body', 'ResourceAttributes', 'ScopeAttributes', 'LogAttributes'];
+
+function lz4Ddl(ddl: string): string {
+  let out = ddl;
+  for (const col of LZ4_COLUMNS) out = out.replace(new RegExp(`(\\n\\s+${col} [^\\n]*?)CODEC\\(ZSTD\\(1\\)\\)`), '$1CODEC(LZ4)');
+  return out;
+}
+
+export async function run(): Promise<void> {
+  const tmp = tempDir('logq-bench-insert-cost-');
+  const store = openStore({ dataDir: tmp.dir });
+  const client = store.client;
+  // A second connection on the same directory shares the engine; it gives `.chdb.rawInsert`.
+  const raw = createChdbConnection({ path: tmp.dir });
+  const results: Result[] = [];
+  const notes: string[] = [];
+  try {
+    const engine = await detectEngine(client);
+    await client.command({ query: createDatabaseSql({ database: DB, table: 'x' }) });
+    const refs = new Map<string, TableRef>();
+    for (const v of TABLES) {
+      const ref = { database: DB, table: v.name };
+      refs.set(v.name, ref);
+      const ddl = createLogsTableSql(DEFAULT_RETENTION, ref);
+      await client.command({ query: v.lz4 ? lz4Ddl(ddl) : ddl });
+      for (const m of MIGRATIONS.slice(1)) for (const q of m.statements({ policy: DEFAULT_RETENTION, ref, engine })) await client.command({ query: q });
+      const idx = await (await client.query({
+        query: 'SELECT name, type FROM system.data_skipping_indices WHERE database = {db:String} AND table = {t:String}',
+        query_params: { db: DB, t: v.name },
+        format: 'JSONEachRow',
+      })).json<{ name: string; type: string }>();
+      for (const i of idx) {
+        if (v.drop === 'all' || (v.drop === 'text' && i.type === 'text')) {
+          await client.command({ query: `ALTER TABLE ${qualified(ref)} DROP INDEX ${i.name}` });
+        }
+      }
+      const left = await (await client.query({
+        query: 'SELECT groupArray(concat(name, \':\', type)) AS i FROM system.data_skipping_indices WHERE database = {db:String} AND table = {t:String}',
+        query_params: { db: DB, t: v.name },
+        format: 'JSONEachRow',
+      })).json<{ i: string[] }>();
+      notes.push(`${v.name}: skip indexes ${left[0]?.i.join(', ') || 'none'}${v.lz4 ? '; CODEC(LZ4) on ' + LZ4_COLUMNS.join(', ') : ''}`);
+    }
+
+    // Data: the same wire batches for every variant, serialized before timing.
+    const wire = Array.from({ length: Math.ceil(TOTAL / BATCH) }, (_, i) => makeRequestBytes(Math.min(BATCH, TOTAL - i * BATCH), i * BATCH));
+    const tsv10 = wire.map((b) => Buffer.from(otlpToTabSeparatedBytes(b).bytes));
+    const rows10: LogRow[][] = wire.map((b) => requestToRows(decodeExportLogsRequest(b)));
+    const per = BIG / BATCH;
+    const tsv50: Buffer[] = [];
+    const rows50: LogRow[][] = [];
+    for (let i = 0; i < wire.length; i += per) {
+      tsv50.push(Buffer.concat(tsv10.slice(i, i + per)));
+      rows50.push(rows10.slice(i, i + per).flat());
+    }
+
+    const count = async (ref: TableRef) =>
+      Number((await (await client.query({ query: `SELECT count() AS n FROM ${qualified(ref)}`, format: 'JSONEachRow' })).json<{ n: string }>())[0].n);
+    const measure = async (name: string, group: Result['group'], ref: TableRef, body: () => Promise<void>) => {
+      await client.command({ query: `TRUNCATE TABLE ${qualified(ref)}` });
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      await body();
+      const seconds = (performance.now() - t0) / 1000;
+      const c = process.cpuUsage(c0);
+      const rows = await count(ref);
+      if (rows !== TOTAL) throw new Error(`${name}: ${rows} rows landed, expected ${TOTAL}`);
+      const cpuUs = c.user + c.system;
+      const r: Result = { name, group, rows, seconds, cpuUs, cpuUsPerRow: cpuUs / rows, rowsPerSec: rows / seconds };
+      process.stderr.write(`insert-cost ${name}: ${fmt(r.cpuUsPerRow, 2)} µs/row, ${fmt(r.rowsPerSec)} rows/s\n`);
+      results.push(r);
+    };
+
+    const cases: { name: string; group: Result['group']; ref: TableRef; body: () => Promise<void> }[] = [];
+    for (const v of TABLES) {
+      const ref = refs.get(v.name)!;
+      const tsv = new LogWriter(client, ref, { format: 'TabSeparated' });
+      const json = new LogWriter(client, ref, { format: 'JSONCompactEachRow' });
+      cases.push({ name: `${v.name} | TSV | 10k`, group: 'table', ref, body: async () => { for (const b of tsv10) await tsv.writeTabSeparated(b); } });
+      cases.push({ name: `${v.name} | TSV | 50k`, group: 'table', ref, body: async () => { for (const b of tsv50) await tsv.writeTabSeparated(b); } });
+      cases.push({ name: `${v.name} | JSONCompact | 10k`, group: 'table', ref, body: async () => { for (const r of rows10) await json.write(r); } });
+      cases.push({ name: `${v.name} | JSONCompact | 50k`, group: 'table', ref, body: async () => { for (const r of rows50) await json.write(r); } });
+    }
+    // Insert settings, on today's table, TabSeparated 10k (all synchronous: an ack means stored).
+    const today = refs.get('today')!;
+    const columns = [...INSERT_COLUMNS] as [string, ...string[]];
+    const withSettings = (label: string, s: Record<string, number>) =>
+      cases.push({
+        name: `today | TSV | 10k | ${label}`,
+        group: 'setting',
+        ref: today,
+        body: async () => {
+          for (const b of tsv10) {
+            await client.insert({ table: qualified(today), values: Readable.from([b], { objectMode: false }), format: 'TabSeparated', columns, clickhouse_settings: s });
+          }
+        },
+      });
+    withSettings('optimize_on_insert=0', { optimize_on_insert: 0 });
+    withSettings('input_format_parallel_parsing=0', { input_format_parallel_parsing: 0 });
+    withSettings('max_insert_threads=1', { max_insert_threads: 1 });
+    withSettings('min_insert_block_size_rows=1048576', { min_insert_block_size_rows: 1_048_576 });
+    withSettings('materialize_skip_indexes_on_insert=0', { materialize_skip_indexes_on_insert: 0 });
+    withSettings('async_insert=1, wait_for_async_insert=1', { async_insert: 1, wait_for_async_insert: 1 });
+    cases.push({
+      name: 'today | TSV | 10k | chdb.rawInsert (zero-copy Buffer)',
+      group: 'setting',
+      ref: today,
+      body: async () => {
+        for (const b of tsv10) await raw.chdb.rawInsert({ table: `${today.database}.${today.table}`, values: b, format: 'TabSeparated', columns });
+      },
+    });
+    cases.push({
+      name: 'today | TSV | 50k | chdb.rawInsert (zero-copy Buffer)',
+      group: 'setting',
+      ref: today,
+      body: async () => {
+        for (const b of tsv50) await raw.chdb.rawInsert({ table: `${today.database}.${today.table}`, values: b, format: 'TabSeparated', columns });
+      },
+    });
+
+    // Warm-up: one insert per table.
+    for (const v of TABLES) await new LogWriter(client, refs.get(v.name)!, { format: 'TabSeparated' }).writeTabSeparated(tsv10[0]);
+    for (let round = 0; round < ROUNDS; round++) {
+      // Rotate the order each round.
+      const order = cases.map((_, i) => cases[(i + round * 7) % cases.length]);
+      for (const c of order) await measure(c.name, c.group, c.ref, c.body);
+    }
+    notes.push(await binaryFormatNote(client, today));
+  } finally {
+    await raw.close();
+    await store.close();
+    tmp.cleanup();
+  }
+
+  const best = new Map<string, Result>();
+  for (const r of results) if (!best.has(r.name) || best.get(r.name)!.cpuUsPerRow > r.cpuUsPerRow) best.set(r.name, r);
+  const base = (fmtName: string, batch: string) => best.get(`today | ${fmtName} | ${batch}`)!;
+  const tables: Table[] = [
+    {
+      title: `insert-cost: table variants, ${fmt(TOTAL)} rows per measurement, embedded chDB (best of ${ROUNDS} rounds, lowest CPU)`,
+      headers: ['table', 'format', 'rows per insert', 'CPU µs/row', '× today (same format, batch)', 'rows/s'],
+      rows: [...best.values()]
+        .filter((r) => r.group === 'table')
+        .map((r) => {
+          const [, f, b] = r.name.split(' | ');
+          return [...r.name.split(' | '), fmt(r.cpuUsPerRow, 2), fmt(r.cpuUsPerRow / base(f, b).cpuUsPerRow, 2), fmt(r.rowsPerSec)];
+        }),
+    },
+    {
+      title: 'insert-cost: insert settings and chDB rawInsert, today\'s table, TabSeparated',
+      headers: ['rows per insert', 'variant', 'CPU µs/row', '× today TSV (same batch)', 'rows/s'],
+      rows: [...best.values()]
+        .filter((r) => r.group === 'setting')
+        .map((r) => {
+          const b = r.name.split(' | ')[2];
+          return [b, r.name.split(' | ')[3], fmt(r.cpuUsPerRow, 2), fmt(r.cpuUsPerRow / base('TSV', b).cpuUsPerRow, 2), fmt(r.rowsPerSec)];
+        }),
+    },
+  ];
+  publish('insert-cost', tables, { total: TOTAL, rounds: ROUNDS, results }, notes);
+}
+
+/** Whether a binary format (RowBinary) survives the client → chDB insert path. */
+async function binaryFormatNote(client: ReturnType<typeof openStore>['client'], ref: TableRef): Promise<string> {
+  try {
+    await client.command({ query: `CREATE TABLE IF NOT EXISTS ${DB}.rb (n UInt64, s String) ENGINE = MergeTree ORDER BY n` });
+    // One row: n = 0x0102 (UInt64 LE), s = 'é' + byte 0xff (not valid UTF-8).
+    const payload = Buffer.from([0x02, 0x01, 0, 0, 0, 0, 0, 0, 3, 0xc3, 0xa9, 0xff]);
+    await client.insert({ table: `${DB}.rb`, values: Readable.from([payload]), format: 'RowBinary' });
+    const rows = await (await client.query({ query: `SELECT n, hex(s) AS h FROM ${DB}.rb`, format: 'JSONEachRow' })).json<{ n: string; h: string }>();
+    void ref;
+    return `RowBinary through @clickhouse/client + chDB: accepted; read back ${JSON.stringify(rows)} (sent n=258, s hex C3A9FF)`;
+  } catch (error) {
+    return `RowBinary through @clickhouse/client + chDB: rejected: ${(error as Error).message.split('\n')[0].slice(0, 200)}`;
+  }
+}
+
+if (import.meta.main) await run();
