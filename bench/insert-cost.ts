@@ -13,7 +13,10 @@
  *
  *   node bench/insert-cost.ts
  *
- * Env: BENCH_ROWS (rows per measurement, default 100000), BENCH_ROUNDS (default 2, best kept).
+ * Env: BENCH_ROWS (rows per measurement, default 100000), BENCH_ONLY (regular expression on the
+ * case names; include today's rows for the ratios), BENCH_ROUNDS (default 3; the median
+ * round by insert CPU is reported). Merges are stopped during the inserts and measured afterwards
+ * (OPTIMIZE FINAL), so insert and merge cost are reported apart.
  * CPU is process.cpuUsage() of this process, engine threads included (chDB runs in-process).
  */
 import { Readable } from 'node:stream';
@@ -32,7 +35,7 @@ import { fmt, publish, type Table } from './lib/report.ts';
 import { tempDir } from './lib/temp.ts';
 
 const TOTAL = Number(process.env.BENCH_ROWS ?? 100_000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const BATCH = 10_000;
 const BIG = 50_000;
 const DB = 'ic';
@@ -43,8 +46,14 @@ interface Result {
   rows: number;
   seconds: number;
   cpuUs: number;
+  /** CPU of the inserts alone (background merges stopped while they run). */
   cpuUsPerRow: number;
   rowsPerSec: number;
+  /** CPU of merging the inserted parts into one afterwards (OPTIMIZE FINAL: rewrites data and skip indexes). */
+  mergeCpuUsPerRow: number;
+  /** Compressed bytes per row on disk after the merge (data + skip indexes). */
+  bytesPerRow: number;
+  indexBytesPerRow: number;
 }
 
 /** Table variants: name → DDL transformation + which later migrations to run + indexes to drop. */
@@ -52,12 +61,14 @@ interface TableVariant {
   name: string;
   label: string;
   lz4: boolean;
-  drop: 'none' | 'text' | 'all';
+  drop: 'none' | 'text' | 'all' | 'resource-scope' | 'trace-text';
 }
 
 const TABLES: TableVariant[] = [
   { name: 'today', label: 'today (text + bloom indexes, ZSTD(1))', lz4: false, drop: 'none' },
   { name: 'no_text', label: 'without the text indexes (bloom filters stay)', lz4: false, drop: 'text' },
+  { name: 'no_rs_bloom', label: 'without the Resource/Scope attribute bloom filters', lz4: false, drop: 'resource-scope' },
+  { name: 'trace_bloom', label: 'TraceId: bloom_filter(0.001) instead of the text index', lz4: false, drop: 'trace-text' },
   { name: 'no_skip', label: 'without any skip index', lz4: false, drop: 'all' },
   { name: 'lz4', label: 'today\'s indexes, LZ4 on Body + Maps', lz4: true, drop: 'none' },
   { name: 'no_skip_lz4', label: 'no skip index, LZ4 on Body + Maps', lz4: true, drop: 'all' },
@@ -95,8 +106,13 @@ export async function run(): Promise<void> {
         format: 'JSONEachRow',
       })).json<{ name: string; type: string }>();
       for (const i of idx) {
-        if (v.drop === 'all' || (v.drop === 'text' && i.type === 'text')) {
+        const rs = /^idx_(res|scope)_attr_/.test(i.name);
+        if (v.drop === 'all' || (v.drop === 'text' && i.type === 'text') || (v.drop === 'resource-scope' && rs)) {
           await client.command({ query: `ALTER TABLE ${qualified(ref)} DROP INDEX ${i.name}` });
+        }
+        if (v.drop === 'trace-text' && i.name === 'idx_trace_id_text') {
+          await client.command({ query: `ALTER TABLE ${qualified(ref)} DROP INDEX ${i.name}` });
+          await client.command({ query: `ALTER TABLE ${qualified(ref)} ADD INDEX idx_trace_id TraceId TYPE bloom_filter(0.001) GRANULARITY 1` });
         }
       }
       const left = await (await client.query({
@@ -123,16 +139,32 @@ export async function run(): Promise<void> {
       Number((await (await client.query({ query: `SELECT count() AS n FROM ${qualified(ref)}`, format: 'JSONEachRow' })).json<{ n: string }>())[0].n);
     const measure = async (name: string, group: Result['group'], ref: TableRef, body: () => Promise<void>) => {
       await client.command({ query: `TRUNCATE TABLE ${qualified(ref)}` });
+      // Merges would otherwise run during the inserts (in this process) and be counted in them.
+      await client.command({ query: `SYSTEM STOP MERGES ${qualified(ref)}` });
       const c0 = process.cpuUsage();
       const t0 = performance.now();
       await body();
       const seconds = (performance.now() - t0) / 1000;
       const c = process.cpuUsage(c0);
+      await client.command({ query: `SYSTEM START MERGES ${qualified(ref)}` });
+      const m0 = process.cpuUsage();
+      await client.command({ query: `OPTIMIZE TABLE ${qualified(ref)} FINAL` });
+      const m = process.cpuUsage(m0);
       const rows = await count(ref);
       if (rows !== TOTAL) throw new Error(`${name}: ${rows} rows landed, expected ${TOTAL}`);
+      const size = (await (await client.query({
+        query: 'SELECT sum(data_compressed_bytes) AS d, sum(secondary_indices_compressed_bytes) AS i FROM system.parts WHERE active AND database = {db:String} AND table = {t:String}',
+        query_params: { db: ref.database, t: ref.table },
+        format: 'JSONEachRow',
+      })).json<{ d: string; i: string }>())[0];
       const cpuUs = c.user + c.system;
-      const r: Result = { name, group, rows, seconds, cpuUs, cpuUsPerRow: cpuUs / rows, rowsPerSec: rows / seconds };
-      process.stderr.write(`insert-cost ${name}: ${fmt(r.cpuUsPerRow, 2)} µs/row, ${fmt(r.rowsPerSec)} rows/s\n`);
+      const r: Result = {
+        name, group, rows, seconds, cpuUs, cpuUsPerRow: cpuUs / rows, rowsPerSec: rows / seconds,
+        mergeCpuUsPerRow: (m.user + m.system) / rows,
+        bytesPerRow: (Number(size.d) + Number(size.i)) / rows,
+        indexBytesPerRow: Number(size.i) / rows,
+      };
+      process.stderr.write(`insert-cost ${name}: ${fmt(r.cpuUsPerRow, 2)} µs/row insert, ${fmt(r.mergeCpuUsPerRow, 2)} merge, ${fmt(r.rowsPerSec)} rows/s\n`);
       results.push(r);
     };
 
@@ -165,6 +197,16 @@ export async function run(): Promise<void> {
     withSettings('max_insert_threads=1', { max_insert_threads: 1 });
     withSettings('min_insert_block_size_rows=1048576', { min_insert_block_size_rows: 1_048_576 });
     withSettings('materialize_skip_indexes_on_insert=0', { materialize_skip_indexes_on_insert: 0 });
+    cases.push({
+      name: 'today | TSV | 50k | materialize_skip_indexes_on_insert=0',
+      group: 'setting',
+      ref: today,
+      body: async () => {
+        for (const b of tsv50) {
+          await client.insert({ table: qualified(today), values: Readable.from([b], { objectMode: false }), format: 'TabSeparated', columns, clickhouse_settings: { materialize_skip_indexes_on_insert: 0 } });
+        }
+      },
+    });
     withSettings('async_insert=1, wait_for_async_insert=1', { async_insert: 1, wait_for_async_insert: 1 });
     cases.push({
       name: 'today | TSV | 10k | chdb.rawInsert (zero-copy Buffer)',
@@ -183,6 +225,9 @@ export async function run(): Promise<void> {
       },
     });
 
+    // BENCH_ONLY: a regular expression on the case names, to re-measure a few variants with more rounds.
+    const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : undefined;
+    if (only) cases.splice(0, cases.length, ...cases.filter((c) => only.test(c.name)));
     // Warm-up: one insert per table.
     for (const v of TABLES) await new LogWriter(client, refs.get(v.name)!, { format: 'TabSeparated' }).writeTabSeparated(tsv10[0]);
     for (let round = 0; round < ROUNDS; round++) {
@@ -197,28 +242,33 @@ export async function run(): Promise<void> {
     tmp.cleanup();
   }
 
+  const byName = new Map<string, Result[]>();
+  for (const r of results) byName.set(r.name, [...(byName.get(r.name) ?? []), r]);
   const best = new Map<string, Result>();
-  for (const r of results) if (!best.has(r.name) || best.get(r.name)!.cpuUsPerRow > r.cpuUsPerRow) best.set(r.name, r);
-  const base = (fmtName: string, batch: string) => best.get(`today | ${fmtName} | ${batch}`)!;
+  for (const [name, rs] of byName) best.set(name, rs.sort((a, b) => a.cpuUsPerRow - b.cpuUsPerRow)[Math.floor((rs.length - 1) / 2)]);
+  const ratio = (r: Result, fmtName: string, batch: string) => {
+    const b = best.get(`today | ${fmtName} | ${batch}`);
+    return b ? fmt(r.cpuUsPerRow / b.cpuUsPerRow, 2) : '–';
+  };
   const tables: Table[] = [
     {
-      title: `insert-cost: table variants, ${fmt(TOTAL)} rows per measurement, embedded chDB (best of ${ROUNDS} rounds, lowest CPU)`,
-      headers: ['table', 'format', 'rows per insert', 'CPU µs/row', '× today (same format, batch)', 'rows/s'],
+      title: `insert-cost: table variants, ${fmt(TOTAL)} rows per measurement, embedded chDB (median of ${ROUNDS} rounds)`,
+      headers: ['table', 'format', 'rows per insert', 'insert CPU µs/row', '× today (same format, batch)', 'rows/s', 'merge CPU µs/row', 'bytes/row on disk (of which skip indexes)'],
       rows: [...best.values()]
         .filter((r) => r.group === 'table')
         .map((r) => {
           const [, f, b] = r.name.split(' | ');
-          return [...r.name.split(' | '), fmt(r.cpuUsPerRow, 2), fmt(r.cpuUsPerRow / base(f, b).cpuUsPerRow, 2), fmt(r.rowsPerSec)];
+          return [...r.name.split(' | '), fmt(r.cpuUsPerRow, 2), ratio(r, f, b), fmt(r.rowsPerSec), fmt(r.mergeCpuUsPerRow, 2), `${fmt(r.bytesPerRow, 1)} (${fmt(r.indexBytesPerRow, 1)})`];
         }),
     },
     {
       title: 'insert-cost: insert settings and chDB rawInsert, today\'s table, TabSeparated',
-      headers: ['rows per insert', 'variant', 'CPU µs/row', '× today TSV (same batch)', 'rows/s'],
+      headers: ['rows per insert', 'variant', 'insert CPU µs/row', '× today TSV (same batch)', 'rows/s', 'merge CPU µs/row', 'bytes/row on disk (of which skip indexes)'],
       rows: [...best.values()]
         .filter((r) => r.group === 'setting')
         .map((r) => {
           const b = r.name.split(' | ')[2];
-          return [b, r.name.split(' | ')[3], fmt(r.cpuUsPerRow, 2), fmt(r.cpuUsPerRow / base('TSV', b).cpuUsPerRow, 2), fmt(r.rowsPerSec)];
+          return [b, r.name.split(' | ')[3], fmt(r.cpuUsPerRow, 2), ratio(r, 'TSV', b), fmt(r.rowsPerSec), fmt(r.mergeCpuUsPerRow, 2), `${fmt(r.bytesPerRow, 1)} (${fmt(r.indexBytesPerRow, 1)})`];
         }),
     },
   ];
@@ -231,7 +281,7 @@ async function binaryFormatNote(client: ReturnType<typeof openStore>['client'], 
     await client.command({ query: `CREATE TABLE IF NOT EXISTS ${DB}.rb (n UInt64, s String) ENGINE = MergeTree ORDER BY n` });
     // One row: n = 0x0102 (UInt64 LE), s = 'é' + byte 0xff (not valid UTF-8).
     const payload = Buffer.from([0x02, 0x01, 0, 0, 0, 0, 0, 0, 3, 0xc3, 0xa9, 0xff]);
-    await client.insert({ table: `${DB}.rb`, values: Readable.from([payload]), format: 'RowBinary' });
+    await client.insert({ table: `${DB}.rb`, values: Readable.from([payload]), format: 'RowBinary' as unknown as 'CSV' }); // not in the client's DataFormat list
     const rows = await (await client.query({ query: `SELECT n, hex(s) AS h FROM ${DB}.rb`, format: 'JSONEachRow' })).json<{ n: string; h: string }>();
     void ref;
     return `RowBinary through @clickhouse/client + chDB: accepted; read back ${JSON.stringify(rows)} (sent n=258, s hex C3A9FF)`;
