@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { updateBenchmarksMd } from './lib/benchmarks-md.ts';
 
 /** Scenarios in the order `npm run bench` runs them (their tables are generated into BENCHMARKS.md). */
-export const SCENARIOS = ['app-export', 'app-breakdown', 'collector-ingest', 'end-to-end', 'storage-ceiling'] as const;
+export const SCENARIOS = ['app-export', 'app-breakdown', 'collector-ingest', 'end-to-end', 'storage-ceiling', 'store-memory'] as const;
 
 /**
  * Scenarios of the other features, run after the core ones: the SDK's logger costs, pino through
