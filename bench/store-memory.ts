@@ -19,6 +19,7 @@ import { DEFAULT_RETENTION } from '../src/storage/RetentionPolicy.ts';
 import { otlpToTabSeparatedBytes } from '../src/storage/otlp-tab-separated.ts';
 import { makeRequestBytes } from './lib/log-data.ts';
 import { fmt, publish, type Table } from './lib/report.ts';
+import { writeChart } from './lib/svg.ts';
 import { tempDir } from './lib/temp.ts';
 
 interface ChildResult {
@@ -146,6 +147,12 @@ export async function run(): Promise<void> {
     headers: ['configuration', 'RSS store open MiB', 'peak RSS MiB', 'peak ÷ JS only', 'end RSS MiB (anon + file)', 'V8 heap MiB', 'rows/s', 'CPU µs/row'],
     rows: results.map((r) => [r.name, fmt(r.rssOpenMiB), fmt(r.rssPeakMiB), base ? fmt(r.rssPeakMiB / base.rssPeakMiB, 2) : '-', `${fmt(r.rssEndMiB)} (${fmt(r.rssAnonMiB)} + ${fmt(r.rssFileMiB)})`, fmt(r.heapTotalMiB), fmt(r.rowsPerSec), fmt(r.cpuUsPerRow, 2)]),
   };
+  writeChart('store-memory', {
+    title: 'Peak RSS of the inserting process (lower is better)',
+    yLabel: 'MiB',
+    series: ['peak RSS MiB'],
+    groups: results.map((r) => ({ label: r.name.replace(/ \(.*\)$/, '').slice(0, 24), values: [r.rssPeakMiB] })),
+  });
   publish('store-memory', [table], { results }, [
     'Engine arguments per configuration are in bench/results/store-memory.json; peak RSS sampled every 50 ms in the inserting process.',
     'file = mapped files, mostly libchdb.so (~170 MiB once chDB is loaded); the engine caches stay empty while only inserting (system.metrics MarkCacheBytes etc. = 0).',

@@ -20,6 +20,7 @@ const CHARTS: Record<string, string[]> = {
   'collector-ingest': ['collector-ingest'],
   'end-to-end': ['end-to-end'],
   'storage-ceiling': ['storage-ceiling'],
+  'store-memory': ['store-memory'],
 };
 
 /**
