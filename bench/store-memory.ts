@@ -134,6 +134,26 @@ async function configs(): Promise<Record<string, Config>> {
   };
 }
 
+/** Short chart labels by configuration name (the table has the full names). */
+const SHORT: Record<string, string> = {
+  'JS only (no store)': 'JS only',
+  'chDB client adapter insert (before)': 'adapter (before)',
+  'logq: raw Buffer insert (openStore default)': 'raw insert (logq)',
+  'raw insert + small caches': '+ small caches',
+  'raw insert + 2 threads/pools': '+ 2 threads/pools',
+  'raw insert + MALLOC_ARENA_MAX=2': '+ ARENA_MAX=2',
+};
+
+/** Writes bench/charts/store-memory.svg from the results (peak RSS per configuration). */
+export function chart(results: Pick<ChildResult, 'name' | 'rssPeakMiB'>[]): void {
+  writeChart('store-memory', {
+    title: 'Peak RSS of the inserting process (lower is better)',
+    yLabel: 'MiB',
+    series: ['peak RSS MiB'],
+    groups: results.map((r) => ({ label: SHORT[r.name] ?? r.name.slice(0, 18), values: [r.rssPeakMiB] })),
+  });
+}
+
 export async function run(): Promise<void> {
   const results: ChildResult[] = [];
   for (const [name, c] of Object.entries(await configs())) {
@@ -147,12 +167,7 @@ export async function run(): Promise<void> {
     headers: ['configuration', 'RSS store open MiB', 'peak RSS MiB', 'peak ÷ JS only', 'end RSS MiB (anon + file)', 'V8 heap MiB', 'rows/s', 'CPU µs/row'],
     rows: results.map((r) => [r.name, fmt(r.rssOpenMiB), fmt(r.rssPeakMiB), base ? fmt(r.rssPeakMiB / base.rssPeakMiB, 2) : '-', `${fmt(r.rssEndMiB)} (${fmt(r.rssAnonMiB)} + ${fmt(r.rssFileMiB)})`, fmt(r.heapTotalMiB), fmt(r.rowsPerSec), fmt(r.cpuUsPerRow, 2)]),
   };
-  writeChart('store-memory', {
-    title: 'Peak RSS of the inserting process (lower is better)',
-    yLabel: 'MiB',
-    series: ['peak RSS MiB'],
-    groups: results.map((r) => ({ label: r.name.replace(/ \(.*\)$/, '').slice(0, 24), values: [r.rssPeakMiB] })),
-  });
+  chart(results);
   publish('store-memory', [table], { results }, [
     'Engine arguments per configuration are in bench/results/store-memory.json; peak RSS sampled every 50 ms in the inserting process.',
     'file = mapped files, mostly libchdb.so (~170 MiB once chDB is loaded); the engine caches stay empty while only inserting (system.metrics MarkCacheBytes etc. = 0).',
