@@ -3,18 +3,21 @@
  * Same rows, same process, same run; variants interleaved per round so the shared machine's load
  * falls on all of them alike:
  *
- * - tables: otel_logs as logq creates it on this engine (migrations applied: `text` indexes on
- *   Body, TraceId and LogAttributes values + bloom filters), without the text indexes, without any
- *   skip index, and LZ4 instead of ZSTD(1) on Body and the Map columns (with and without indexes);
+ * - tables: `v3`, otel_logs as migrations 1-3 leave it on this engine (`text` indexes on Body,
+ *   TraceId and LogAttributes values + bloom filters), the baseline; `v4` = v3 after migration 4
+ *   (no Resource/Scope attribute bloom filters); v3 without the text indexes, with a bloom filter
+ *   on TraceId instead of its text index, without any skip index, and LZ4 instead of ZSTD(1) on
+ *   Body and the Map columns (with and without indexes);
+ * - the query side of deferring skip indexes: lookups over unmerged parts, built vs deferred;
  * - formats: JSONCompactEachRow from row tuples (LogWriter.write, as the collector's sink) and
  *   TabSeparated bytes made beforehand by otlpToTabSeparatedBytes (LogWriter.writeTabSeparated);
  * - batch sizes: 10,000 (the collector's batch) and 50,000 rows per insert;
- * - insert settings on today's table, and chDB's `.chdb.rawInsert` (zero-copy Buffer) vs the client.
+ * - insert settings on the v3 table, and chDB's `.chdb.rawInsert` (zero-copy Buffer) vs the client.
  *
  *   node bench/insert-cost.ts
  *
  * Env: BENCH_ROWS (rows per measurement, default 100000), BENCH_ONLY (regular expression on the
- * case names; include today's rows for the ratios), BENCH_ROUNDS (default 3; the median
+ * case names; include v3's rows for the ratios), BENCH_ROUNDS (default 3; the median
  * round by insert CPU is reported). Merges are stopped during the inserts and measured afterwards
  * (OPTIMIZE FINAL), so insert and merge cost are reported apart.
  * CPU is process.cpuUsage() of this process, engine threads included (chDB runs in-process).
@@ -65,12 +68,12 @@ interface TableVariant {
 }
 
 const TABLES: TableVariant[] = [
-  { name: 'today', label: 'today (text + bloom indexes, ZSTD(1))', lz4: false, drop: 'none' },
+  { name: 'v3', label: 'schema of migrations 1-3 (text + bloom indexes, ZSTD(1)), the baseline', lz4: false, drop: 'none' },
   { name: 'no_text', label: 'without the text indexes (bloom filters stay)', lz4: false, drop: 'text' },
-  { name: 'no_rs_bloom', label: 'without the Resource/Scope attribute bloom filters', lz4: false, drop: 'resource-scope' },
+  { name: 'v4', label: 'v3 without the Resource/Scope attribute bloom filters (= migration 4)', lz4: false, drop: 'resource-scope' },
   { name: 'trace_bloom', label: 'TraceId: bloom_filter(0.001) instead of the text index', lz4: false, drop: 'trace-text' },
   { name: 'no_skip', label: 'without any skip index', lz4: false, drop: 'all' },
-  { name: 'lz4', label: 'today\'s indexes, LZ4 on Body + Maps', lz4: true, drop: 'none' },
+  { name: 'lz4', label: 'v3 indexes, LZ4 on Body + Maps', lz4: true, drop: 'none' },
   { name: 'no_skip_lz4', label: 'no skip index, LZ4 on Body + Maps', lz4: true, drop: 'all' },
 ];
 
@@ -90,6 +93,7 @@ export async function run(): Promise<void> {
   const raw = createChdbConnection({ path: tmp.dir });
   const results: Result[] = [];
   const notes: string[] = [];
+  let queryTable: Table | undefined;
   try {
     const engine = await detectEngine(client);
     await client.command({ query: createDatabaseSql({ database: DB, table: 'x' }) });
@@ -99,7 +103,9 @@ export async function run(): Promise<void> {
       refs.set(v.name, ref);
       const ddl = createLogsTableSql(DEFAULT_RETENTION, ref);
       await client.command({ query: v.lz4 ? lz4Ddl(ddl) : ddl });
-      for (const m of MIGRATIONS.slice(1)) for (const q of m.statements({ policy: DEFAULT_RETENTION, ref, engine })) await client.command({ query: q });
+      // Every variant starts from the schema of migrations 1-3 (before migration 4 dropped the
+      // Resource/Scope blooms), so `v3` is the baseline the other variants are compared with.
+      for (const m of MIGRATIONS.filter((x) => x.version > 1 && x.version <= 3)) for (const q of m.statements({ policy: DEFAULT_RETENTION, ref, engine })) await client.command({ query: q });
       const idx = await (await client.query({
         query: 'SELECT name, type FROM system.data_skipping_indices WHERE database = {db:String} AND table = {t:String}',
         query_params: { db: DB, t: v.name },
@@ -178,12 +184,12 @@ export async function run(): Promise<void> {
       cases.push({ name: `${v.name} | JSONCompact | 10k`, group: 'table', ref, body: async () => { for (const r of rows10) await json.write(r); } });
       cases.push({ name: `${v.name} | JSONCompact | 50k`, group: 'table', ref, body: async () => { for (const r of rows50) await json.write(r); } });
     }
-    // Insert settings, on today's table, TabSeparated 10k (all synchronous: an ack means stored).
-    const today = refs.get('today')!;
+    // Insert settings, on the v3 table, TabSeparated 10k (all synchronous: an ack means stored).
+    const today = refs.get('v3')!;
     const columns = [...INSERT_COLUMNS] as [string, ...string[]];
     const withSettings = (label: string, s: Record<string, number>) =>
       cases.push({
-        name: `today | TSV | 10k | ${label}`,
+        name: `v3 | TSV | 10k | ${label}`,
         group: 'setting',
         ref: today,
         body: async () => {
@@ -198,7 +204,7 @@ export async function run(): Promise<void> {
     withSettings('min_insert_block_size_rows=1048576', { min_insert_block_size_rows: 1_048_576 });
     withSettings('materialize_skip_indexes_on_insert=0', { materialize_skip_indexes_on_insert: 0 });
     cases.push({
-      name: 'today | TSV | 50k | materialize_skip_indexes_on_insert=0',
+      name: 'v3 | TSV | 50k | materialize_skip_indexes_on_insert=0',
       group: 'setting',
       ref: today,
       body: async () => {
@@ -209,7 +215,7 @@ export async function run(): Promise<void> {
     });
     withSettings('async_insert=1, wait_for_async_insert=1', { async_insert: 1, wait_for_async_insert: 1 });
     cases.push({
-      name: 'today | TSV | 10k | chdb.rawInsert (zero-copy Buffer)',
+      name: 'v3 | TSV | 10k | chdb.rawInsert (zero-copy Buffer)',
       group: 'setting',
       ref: today,
       body: async () => {
@@ -217,7 +223,7 @@ export async function run(): Promise<void> {
       },
     });
     cases.push({
-      name: 'today | TSV | 50k | chdb.rawInsert (zero-copy Buffer)',
+      name: 'v3 | TSV | 50k | chdb.rawInsert (zero-copy Buffer)',
       group: 'setting',
       ref: today,
       body: async () => {
@@ -231,10 +237,16 @@ export async function run(): Promise<void> {
     // Warm-up: one insert per table.
     for (const v of TABLES) await new LogWriter(client, refs.get(v.name)!, { format: 'TabSeparated' }).writeTabSeparated(tsv10[0]);
     for (let round = 0; round < ROUNDS; round++) {
-      // Rotate the order each round.
-      const order = cases.map((_, i) => cases[(i + round * 7) % cases.length]);
+      // A fresh random order each round: a case's position (warm caches, merges of the previous
+      // case's table) biased fixed orders by up to ~15% between identical tables here.
+      const order = [...cases];
+      for (let i = order.length - 1; i > 0; i--) {
+        const j = Math.floor(Math.random() * (i + 1));
+        [order[i], order[j]] = [order[j], order[i]];
+      }
       for (const c of order) await measure(c.name, c.group, c.ref, c.body);
     }
+    if (!only) queryTable = await unmergedQueries(client, today, tsv10, columns);
     notes.push(await binaryFormatNote(client, today));
   } finally {
     await raw.close();
@@ -247,13 +259,13 @@ export async function run(): Promise<void> {
   const best = new Map<string, Result>();
   for (const [name, rs] of byName) best.set(name, rs.sort((a, b) => a.cpuUsPerRow - b.cpuUsPerRow)[Math.floor((rs.length - 1) / 2)]);
   const ratio = (r: Result, fmtName: string, batch: string) => {
-    const b = best.get(`today | ${fmtName} | ${batch}`);
+    const b = best.get(`v3 | ${fmtName} | ${batch}`);
     return b ? fmt(r.cpuUsPerRow / b.cpuUsPerRow, 2) : '–';
   };
   const tables: Table[] = [
     {
       title: `insert-cost: table variants, ${fmt(TOTAL)} rows per measurement, embedded chDB (median of ${ROUNDS} rounds)`,
-      headers: ['table', 'format', 'rows per insert', 'insert CPU µs/row', '× today (same format, batch)', 'rows/s', 'merge CPU µs/row', 'bytes/row on disk (of which skip indexes)'],
+      headers: ['table', 'format', 'rows per insert', 'insert CPU µs/row', '× v3 (same format, batch)', 'rows/s', 'merge CPU µs/row', 'bytes/row on disk (of which skip indexes)'],
       rows: [...best.values()]
         .filter((r) => r.group === 'table')
         .map((r) => {
@@ -262,8 +274,8 @@ export async function run(): Promise<void> {
         }),
     },
     {
-      title: 'insert-cost: insert settings and chDB rawInsert, today\'s table, TabSeparated',
-      headers: ['rows per insert', 'variant', 'insert CPU µs/row', '× today TSV (same batch)', 'rows/s', 'merge CPU µs/row', 'bytes/row on disk (of which skip indexes)'],
+      title: 'insert-cost: insert settings and chDB rawInsert, v3 table, TabSeparated',
+      headers: ['rows per insert', 'variant', 'insert CPU µs/row', '× v3 TSV (same batch)', 'rows/s', 'merge CPU µs/row', 'bytes/row on disk (of which skip indexes)'],
       rows: [...best.values()]
         .filter((r) => r.group === 'setting')
         .map((r) => {
@@ -272,7 +284,54 @@ export async function run(): Promise<void> {
         }),
     },
   ];
+  if (queryTable) tables.push(queryTable);
   publish('insert-cost', tables, { total: TOTAL, rounds: ROUNDS, results }, notes);
+}
+
+/**
+ * The query side of deferring skip indexes: selective lookups over the parts the inserts wrote
+ * (merges stopped, so no part has been merged yet), with indexes built at insert vs deferred.
+ */
+async function unmergedQueries(
+  client: ReturnType<typeof openStore>['client'],
+  ref: TableRef,
+  tsv10: Buffer[],
+  columns: [string, ...string[]],
+): Promise<Table> {
+  const runs = 11;
+  const out: (string | number)[][] = [];
+  for (const materialize of [1, 0]) {
+    await client.command({ query: `TRUNCATE TABLE ${qualified(ref)}` });
+    await client.command({ query: `SYSTEM STOP MERGES ${qualified(ref)}` });
+    for (const b of tsv10) {
+      await client.insert({
+        table: qualified(ref), values: Readable.from([b], { objectMode: false }), format: 'TabSeparated', columns,
+        clickhouse_settings: { materialize_skip_indexes_on_insert: materialize },
+      });
+    }
+    const lookups: [string, string, (i: number) => string][] = [
+      ['body token (hasToken, 1 row)', 'hasToken(Body, {v:String})', (i) => String(1000 + i * 7919)],
+      ['LogAttributes[\'order.id\'] = v (1 row)', "LogAttributes['order.id'] = {v:String}", (i) => String(2000 + i * 7907)],
+    ];
+    for (const [label, where, value] of lookups) {
+      const ms: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        const t0 = performance.now();
+        const rs = await client.query({ query: `SELECT count() AS n FROM ${qualified(ref)} WHERE ${where}`, query_params: { v: value(i) }, format: 'JSONEachRow' });
+        const n = Number((await rs.json<{ n: string }>())[0].n);
+        ms.push(performance.now() - t0);
+        if (n !== 1) throw new Error(`${label}: ${n} rows, expected 1`);
+      }
+      ms.sort((a, b) => a - b);
+      out.push([materialize ? 'built at insert' : 'deferred to merge', label, fmt(ms[runs >> 1], 2)]);
+    }
+    await client.command({ query: `SYSTEM START MERGES ${qualified(ref)}` });
+  }
+  return {
+    title: `insert-cost: lookups over ${tsv10.length} unmerged 10k-row parts (${fmt(TOTAL)} rows), median of ${runs} ms`,
+    headers: ['skip indexes', 'query', 'median ms'],
+    rows: out,
+  };
 }
 
 /** Whether a binary format (RowBinary) survives the client → chDB insert path. */

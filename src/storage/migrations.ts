@@ -47,8 +47,9 @@ export const MIGRATIONS_TABLE = 'logq_schema_migrations';
  * false-positive-prone filters); before 26.2 the bloom filters stay. 3 does the same for log
  * attribute values. Index materialization of existing rows is a background mutation.
  * 4 drops the bloom filters on ResourceAttributes and ScopeAttributes keys/values: none of logq's
- * queries filters on those maps (services come from ServiceName), and building them cost ~30% of
- * the insert CPU (bench/insert-cost.ts: 0.69–0.76× with them gone, and cheaper merges).
+ * queries filters on those maps (services come from ServiceName), and they are work on every
+ * insert and merge (bench/insert-cost.ts, v4 vs v3: insert CPU 0.69–0.99× across runs, merges
+ * 0.75–0.8×; a modest gain, of the order of this shared machine's noise in single runs).
  */
 export const MIGRATIONS: readonly Migration[] = [
   {
