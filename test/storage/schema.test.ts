@@ -69,12 +69,12 @@ describe('migrations (real engine)', () => {
   it('apply at start-up, are recorded, and are idempotent', async () => {
     const first = await ensureSchema(store.client, DEFAULT_RETENTION);
     expect(first.created).toBe(true);
-    expect(first.migrationsApplied).toEqual([1, 2, 3, 4]);
+    expect(first.migrationsApplied).toEqual([1, 2, 3, 4, 5]);
     expect(first.engine?.textIndex).toBe(true);
     const second = await ensureSchema(store.client, DEFAULT_RETENTION);
     expect(second).toMatchObject({ created: false, retentionChanged: false, migrationsApplied: [] });
     const recorded = await rows<{ version: number }>('SELECT version FROM otel.logq_schema_migrations FINAL ORDER BY version');
-    expect(recorded.map((r) => Number(r.version))).toEqual([1, 2, 3, 4]);
+    expect(recorded.map((r) => Number(r.version))).toEqual([1, 2, 3, 4, 5]);
     const idx = await rows<{ name: string; type: string }>(
       "SELECT name, type FROM system.data_skipping_indices WHERE database = 'otel' AND table = 'otel_logs' AND name IN ('idx_body', 'idx_body_text', 'idx_trace_id', 'idx_trace_id_text', 'idx_log_attr_value', 'idx_log_attr_value_text') ORDER BY name",
     );
@@ -91,7 +91,7 @@ describe('migrations (real engine)', () => {
     await store.client.command({ query: createLogsTableSql(DEFAULT_RETENTION, ref) });
     await insertRecords(store.client, [{ ts: Date.now(), body: 'kept across migration' }], 'legacy.otel_logs');
     const r = await ensureSchema(store.client, DEFAULT_RETENTION, ref);
-    expect(r).toMatchObject({ created: false, migrationsApplied: [1, 2, 3, 4] });
+    expect(r).toMatchObject({ created: false, migrationsApplied: [1, 2, 3, 4, 5] });
     const found = await rows<{ n: string }>("SELECT count() AS n FROM legacy.otel_logs WHERE hasToken(Body, 'migration')");
     expect(Number(found[0].n)).toBe(1);
   });
@@ -100,7 +100,7 @@ describe('migrations (real engine)', () => {
     const ref = { database: 'older', table: 'otel_logs' };
     await store.client.command({ query: 'CREATE DATABASE IF NOT EXISTS older' });
     const pending = await pendingMigrations(store.client, { policy: DEFAULT_RETENTION, ref, engine: engineInfoFromVersion('25.8.1') });
-    expect(pending.map((m) => m.version)).toEqual([1, 2, 3, 4]);
+    expect(pending.map((m) => m.version)).toEqual([1, 2, 3, 4, 5]);
     expect(pending[0].statements[0]).toContain('TYPE tokenbf_v1');
     expect(pending[1].statements).toEqual([]);
     expect(pending[2].statements).toEqual([]);
