@@ -255,7 +255,12 @@ export async function run(): Promise<void> {
   }
 
   const byName = new Map<string, Result[]>();
-  for (const r of results) byName.set(r.name, [...(byName.get(r.name) ?? []), r]);
+  // Rows in a stable order (tables as listed, then format, batch, setting), not the random run order.
+  const rank = (name: string) => {
+    const [t, f, b, x] = name.split(' | ');
+    return `${String(TABLES.findIndex((v) => v.name === t)).padStart(2, '0')} ${f} ${b} ${x ?? ''}`;
+  };
+  for (const r of [...results].sort((a, b) => rank(a.name).localeCompare(rank(b.name)))) byName.set(r.name, [...(byName.get(r.name) ?? []), r]);
   const best = new Map<string, Result>();
   for (const [name, rs] of byName) best.set(name, rs.sort((a, b) => a.cpuUsPerRow - b.cpuUsPerRow)[Math.floor((rs.length - 1) / 2)]);
   const ratio = (r: Result, fmtName: string, batch: string) => {
