@@ -16,7 +16,7 @@ export const SCENARIOS = ['app-export', 'app-breakdown', 'collector-ingest', 'en
  * logq's transport (needs `npm run build`: pino's worker loads the built package), and query
  * latency with and without skip indexes over 10M rows (the longest, ~10 min).
  */
-export const FEATURE_SCENARIOS = ['sdk-logger', 'bridge-pino', 'query-indexes'] as const;
+export const FEATURE_SCENARIOS = ['sdk-logger', 'bridge-pino', 'insert-cost', 'query-indexes'] as const;
 const ALL: readonly string[] = [...SCENARIOS, ...FEATURE_SCENARIOS];
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--');
