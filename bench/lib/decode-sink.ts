@@ -7,7 +7,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { decodeExportLogsRequest } from '../../src/otlp/decode-logs.ts';
 import { encodeExportLogsResponse } from '../../src/otlp/encode-response.ts';
-import { LOGS_EXPORT_PATH, passThrough } from '../../src/otlp/service.ts';
+import { LOGS_SERVICE_DEFINITION } from '../../src/otlp/service.ts';
 import { requestToRows } from '../../src/storage/rows.ts';
 import { rowsToTabSeparated } from '../../src/storage/tab-separated.ts';
 import { otlpToTabSeparatedBytes } from '../../src/storage/otlp-tab-separated.ts';
@@ -18,17 +18,7 @@ let bytes = 0;
 const ok = encodeExportLogsResponse();
 const server = new grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
 server.addService(
-  {
-    Export: {
-      path: LOGS_EXPORT_PATH,
-      requestStream: false,
-      responseStream: false,
-      requestSerialize: passThrough,
-      requestDeserialize: passThrough,
-      responseSerialize: passThrough,
-      responseDeserialize: passThrough,
-    },
-  },
+  LOGS_SERVICE_DEFINITION,
   {
     Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => {
       const size = FUSED ? otlpToTabSeparatedBytes(call.request).bytes.length : rowsToTabSeparated(requestToRows(decodeExportLogsRequest(call.request))).length;

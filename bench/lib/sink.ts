@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { countLogRecords } from '../../src/otlp/count-logs.ts';
 import { encodeExportLogsResponse } from '../../src/otlp/encode-response.ts';
-import { LOGS_EXPORT_PATH, passThrough } from '../../src/otlp/service.ts';
+import { LOGS_SERVICE_DEFINITION } from '../../src/otlp/service.ts';
 
 /** A running counting sink. */
 export interface CountingSink {
@@ -25,17 +25,7 @@ export async function startCountingSink(): Promise<CountingSink> {
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 256 * 1024 * 1024 });
   const ok = encodeExportLogsResponse();
   server.addService(
-    {
-      Export: {
-        path: LOGS_EXPORT_PATH,
-        requestStream: false,
-        responseStream: false,
-        requestSerialize: passThrough,
-        requestDeserialize: passThrough,
-        responseSerialize: passThrough,
-        responseDeserialize: passThrough,
-      },
-    },
+    LOGS_SERVICE_DEFINITION,
     {
       Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => {
         calls++;

@@ -2,7 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { decodeExportLogsRequest } from '../otlp/decode-logs.ts';
 import { encodeExportLogsResponse } from '../otlp/encode-response.ts';
 import { encodeStatusWithRetryInfo, STATUS_DETAILS_KEY } from '../otlp/retry-info.ts';
-import { LOGS_EXPORT_PATH, passThrough } from '../otlp/service.ts';
+import { LOGS_SERVICE_DEFINITION } from '../otlp/service.ts';
 import type { ExportLogsRequestData } from '../otlp/types.ts';
 import type { Authenticator } from './Authenticator.ts';
 import { LogqError } from './errors.ts';
@@ -54,17 +54,7 @@ export class GrpcReceiver {
   constructor(ingest: LogsIngest, options: GrpcReceiverOptions) {
     this.options = options;
     this.server = new grpc.Server({ 'grpc.max_receive_message_length': options.maxRequestBytes });
-    const definition: grpc.ServiceDefinition = {
-      Export: {
-        path: LOGS_EXPORT_PATH,
-        requestStream: false,
-        responseStream: false,
-        requestSerialize: passThrough,
-        requestDeserialize: passThrough,
-        responseSerialize: passThrough,
-        responseDeserialize: passThrough,
-      },
-    };
+    const definition: grpc.ServiceDefinition = LOGS_SERVICE_DEFINITION;
     const stats = options.stats;
     const exportCall: grpc.handleUnaryCall<Buffer, Buffer> = (call, callback) => {
       const auth = call.metadata.get('authorization')[0];

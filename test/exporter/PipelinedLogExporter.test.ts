@@ -5,7 +5,7 @@ import { GrpcLogExporter } from '../../src/exporter/GrpcLogExporter.ts';
 import { PipelinedLogExporter } from '../../src/exporter/PipelinedLogExporter.ts';
 import { countLogRecords } from '../../src/otlp/count-logs.ts';
 import { encodeExportLogsResponse } from '../../src/otlp/encode-response.ts';
-import { LOGS_EXPORT_PATH, passThrough } from '../../src/otlp/service.ts';
+import { LOGS_SERVICE_DEFINITION } from '../../src/otlp/service.ts';
 
 /** A real OTLP/gRPC server on 127.0.0.1 that holds each call until `release()` (or answers with `failWith`). */
 async function slowSink(failWith?: grpc.status) {
@@ -15,17 +15,7 @@ async function slowSink(failWith?: grpc.status) {
   const held: (() => void)[] = [];
   const server = new grpc.Server();
   server.addService(
-    {
-      Export: {
-        path: LOGS_EXPORT_PATH,
-        requestStream: false,
-        responseStream: false,
-        requestSerialize: passThrough,
-        requestDeserialize: passThrough,
-        responseSerialize: passThrough,
-        responseDeserialize: passThrough,
-      },
-    },
+    LOGS_SERVICE_DEFINITION,
     {
       Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => {
         active++;

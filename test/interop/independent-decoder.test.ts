@@ -6,6 +6,7 @@ import { ROOT_CONTEXT, SeverityNumber, trace } from '@opentelemetry/api';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
 import { GrpcLogExporter } from '../../src/exporter/GrpcLogExporter.ts';
 import { buildResource } from '../../src/sdk/resource.ts';
+import { LOGS_SERVICE_DEFINITION } from '../../src/otlp/service.ts';
 import { ROOT } from '../helpers/process.ts';
 
 // Issue 3, proof 3: the bytes logq's exporter puts on the wire decode with an independent
@@ -22,19 +23,8 @@ const server = new grpc.Server();
 let port = 0;
 
 beforeAll(async () => {
-  const id = (b: Buffer) => b;
   server.addService(
-    {
-      Export: {
-        path: '/opentelemetry.proto.collector.logs.v1.LogsService/Export',
-        requestStream: false,
-        responseStream: false,
-        requestSerialize: id,
-        requestDeserialize: id,
-        responseSerialize: id,
-        responseDeserialize: id,
-      },
-    },
+    LOGS_SERVICE_DEFINITION,
     {
       Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => {
         received.push(call.request);
