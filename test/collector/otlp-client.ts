@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { ProtoWriter, WireType } from '../../src/otlp/ProtoWriter.ts';
+import { writeStringKeyValue } from '../helpers/otlp-bytes.ts';
 import { decodeExportLogsResponse } from '../../src/otlp/decode-logs.ts';
 import { decodeRetryDelayMs, STATUS_DETAILS_KEY } from '../../src/otlp/retry-info.ts';
 import { LOGS_EXPORT_PATH, passThrough } from '../../src/otlp/service.ts';
@@ -18,18 +19,7 @@ export interface TestRecord {
 /** Encodes an ExportLogsServiceRequest with one resource (service.name) and one scope. */
 export function encodeRequest(service: string, records: TestRecord[]): Buffer {
   const w = new ProtoWriter(1024);
-  const kv = (field: number, key: string, value: string) => {
-    w.tag(field, WireType.LEN);
-    const at = w.beginMessage();
-    w.tag(1, WireType.LEN);
-    w.string(key);
-    w.tag(2, WireType.LEN);
-    const v = w.beginMessage();
-    w.tag(1, WireType.LEN);
-    w.string(value);
-    w.endMessage(v);
-    w.endMessage(at);
-  };
+  const kv = (field: number, key: string, value: string) => writeStringKeyValue(w, field, key, value);
   w.tag(1, WireType.LEN);
   const rl = w.beginMessage();
   w.tag(1, WireType.LEN);

@@ -9,6 +9,7 @@ import { otlpToTabSeparated } from '../../src/storage/otlp-tab-separated.ts';
 import { otlpToTabSeparatedBytes } from '../../src/storage/otlp-tsv-bytes.ts';
 import { requestToRows } from '../../src/storage/rows.ts';
 import { rowsToTabSeparated } from '../../src/storage/tab-separated.ts';
+import { writeStringKeyValue } from '../helpers/otlp-bytes.ts';
 
 const NOW = 1_763_900_000_123_456_789n;
 
@@ -58,18 +59,7 @@ describe('otlpToTabSeparated', () => {
 
   it('keeps the first position and the last value of a repeated key (byte path as object path)', () => {
     const w = new ProtoWriter();
-    const kv = (key: string, value: string) => {
-      w.tag(6, WireType.LEN);
-      const at = w.beginMessage();
-      w.tag(1, WireType.LEN);
-      w.string(key);
-      w.tag(2, WireType.LEN);
-      const v = w.beginMessage();
-      w.tag(1, WireType.LEN);
-      w.string(value);
-      w.endMessage(v);
-      w.endMessage(at);
-    };
+    const kv = (key: string, value: string) => writeStringKeyValue(w, 6, key, value);
     w.tag(1, WireType.LEN);
     const rl = w.beginMessage();
     w.tag(2, WireType.LEN);
