@@ -90,7 +90,7 @@ export async function startCollector(config: CollectorConfig, hooks: CollectorHo
     throw error;
   }
 
-  const baseSink = createClickHouseSink(store.client, config.cluster);
+  const baseSink = createClickHouseSink(store, config.cluster);
   const sink = hooks.wrapSink ? hooks.wrapSink(baseSink) : baseSink;
   const receiverStats = newReceiverStats();
   let observeInsert = (_rows: number, _s: number, _ok: boolean) => {};

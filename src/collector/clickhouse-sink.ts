@@ -1,4 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
+import type { Store } from '../storage/client.ts';
+import { rowsToNative } from '../storage/native-format.ts';
 import type { LogRow } from '../storage/rows.ts';
 import { DEFAULT_TABLE, INSERT_COLUMNS, qualified } from '../storage/schema.ts';
 import { collectorLog } from './log.ts';
@@ -25,27 +27,49 @@ export async function enableInsertDeduplication(client: ClickHouseClient): Promi
   }
 }
 
+/** What the sink needs of the store: its client (JSON fallback) and its Native insert. */
+export type SinkStore = Pick<Store, 'client' | 'insertNative'>;
+
+/** The insert format of {@link createClickHouseSink}. */
+export type SinkFormat = 'Native' | 'JSONCompactEachRow';
+
 /**
- * The ClickHouse sink: one insert per spooled batch into otel_logs (JSONCompactEachRow, the
- * fastest row format here), carrying the batch's `insert_deduplication_token`. (It writes itself
- * rather than through LogWriter because LogWriter.write takes no insert settings.)
+ * The ClickHouse sink: one insert per spooled batch into otel_logs, carrying the batch's
+ * `insert_deduplication_token`. Default format Native (the engine's own block layout: no text to
+ * parse; bench/insert-cost and collector-ingest measure it against JSONCompactEachRow, the format
+ * before). A row that cannot be encoded is reported as a data error, so the shipper isolates it.
  */
-export function createClickHouseSink(client: ClickHouseClient, cluster?: string): RowSink<LogRow> {
+export function createClickHouseSink(store: SinkStore, cluster?: string, format: SinkFormat = 'Native'): RowSink<LogRow> {
   const table = qualified(DEFAULT_TABLE);
   const columns = [...INSERT_COLUMNS] as [string, ...string[]];
   return async (rows, dedupToken) => {
     if (rows.length === 0) return;
-    await client.insert({
-      table,
-      values: rows,
-      format: 'JSONCompactEachRow',
-      columns,
-      clickhouse_settings: {
-        ...(dedupToken ? { insert_deduplication_token: dedupToken } : {}),
-        // Cluster: insert through the Distributed table synchronously, so the token reaches the
-        // ReplicatedMergeTree shards (which deduplicate by default) and an ack means "stored".
-        ...(cluster ? { distributed_foreground_insert: 1 } : {}),
-      },
-    });
+    const settings = {
+      ...(dedupToken ? { insert_deduplication_token: dedupToken } : {}),
+      // Cluster: insert through the Distributed table synchronously, so the token reaches the
+      // ReplicatedMergeTree shards (which deduplicate by default) and an ack means "stored".
+      ...(cluster ? { distributed_foreground_insert: 1 } : {}),
+    };
+    if (format === 'JSONCompactEachRow') {
+      await store.client.insert({ table, values: rows, format, columns, clickhouse_settings: settings });
+      return;
+    }
+    let block: Buffer;
+    try {
+      block = rowsToNative(rows);
+    } catch (error) {
+      throw new RowDataError((error as Error).message);
+    }
+    await store.insertNative(table, columns, block, settings);
   };
+}
+
+/** A row that cannot be stored as it is (same handling as ClickHouse's own data errors). */
+export class RowDataError extends Error {
+  /** ClickHouse's CANNOT_PARSE_INPUT_ASSERTION_FAILED, so {@link isDataError} treats it alike. */
+  readonly code = '27';
+  constructor(message: string) {
+    super(message);
+    this.name = 'RowDataError';
+  }
 }

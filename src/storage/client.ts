@@ -1,11 +1,15 @@
 import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { unlink, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { Session } from 'chdb';
 
 type ClientConfig = NonNullable<Parameters<typeof createClient>[0]>;
 import { createChdbConnection } from 'chdb/connection';
-import { rawInsertFor, type InsertParams } from './embedded-insert.ts';
+import { quoteIdent, quoteString } from './ddl.ts';
+import { engineError, rawInsertFor, type InsertParams } from './embedded-insert.ts';
 
 /**
  * Engine arguments the embedded store starts with (chDB `connectionArgs`, i.e. `clickhouse local`
@@ -41,7 +45,28 @@ export interface Store {
   readonly kind: 'embedded' | 'server';
   /** Human-readable location, without credentials. */
   readonly location: string;
+  /**
+   * Inserts one or more Native blocks (see native-format.ts) into `table` (a qualified name) with
+   * per-insert `settings`. Embedded: the engine reads them from a file (chDB's raw insert takes text
+   * formats only); server: `INSERT … FORMAT Native` with the bytes as the request body.
+   */
+  insertNative(table: string, columns: readonly string[], data: Uint8Array, settings?: InsertSettings): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Settings of one insert (e.g. `insert_deduplication_token`). */
+export type InsertSettings = Record<string, string | number>;
+
+function settingsClause(settings: InsertSettings = {}): string {
+  const parts = Object.entries(settings).map(([k, v]) => {
+    if (!/^[a-z_][a-z0-9_]*$/.test(k)) throw new TypeError(`insert setting ${JSON.stringify(k)} is not a setting name`);
+    return `${k} = ${typeof v === 'number' ? String(v) : quoteString(v)}`;
+  });
+  return parts.length ? ` SETTINGS ${parts.join(', ')}` : '';
+}
+
+function columnList(columns: readonly string[]): string {
+  return columns.map((c) => quoteIdent(c)).join(', ');
 }
 
 /**
@@ -54,7 +79,16 @@ export function openStore(options: StoreOptions = {}): Store {
     const client = createClient({ url: options.clickhouseUrl });
     url.username = '';
     url.password = '';
-    return { client, kind: 'server', location: url.toString(), close: () => client.close() };
+    const insertNative = async (table: string, columns: readonly string[], data: Uint8Array, settings?: InsertSettings) => {
+      const r = await client.exec({
+        query: `INSERT INTO ${table} (${columnList(columns)}) FORMAT Native`,
+        values: Readable.from([Buffer.from(data.buffer, data.byteOffset, data.byteLength)]),
+        clickhouse_settings: settings,
+      });
+      r.stream.resume();
+      await finished(r.stream);
+    };
+    return { client, kind: 'server', location: url.toString(), insertNative, close: () => client.close() };
   }
   const dir = resolve(options.dataDir ?? './data');
   mkdirSync(dir, { recursive: true });
@@ -93,5 +127,20 @@ export function openStore(options: StoreOptions = {}): Store {
       anchor.close();
     }
   };
-  return { client, kind: 'embedded', location: dir, close };
+  const spillDir = join(dir, 'logq-insert');
+  mkdirSync(spillDir, { recursive: true, mode: 0o700 });
+  let spillSeq = 0;
+  const insertNative = async (table: string, columns: readonly string[], data: Uint8Array, settings?: InsertSettings) => {
+    // The engine reads the block from a file (page cache, never fsync'ed: the spool is the durable copy).
+    const file = join(spillDir, `${process.pid}-${++spillSeq}.native`);
+    await writeFile(file, data, { mode: 0o600 });
+    try {
+      await anchor.queryAsync(`INSERT INTO ${table} (${columnList(columns)}) SELECT * FROM file(${quoteString(file)}, 'Native')${settingsClause(settings)}`);
+    } catch (err) {
+      throw engineError(err);
+    } finally {
+      await unlink(file).catch(() => {});
+    }
+  };
+  return { client, kind: 'embedded', location: dir, insertNative, close };
 }

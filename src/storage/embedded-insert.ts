@@ -38,6 +38,15 @@ async function collectBytes(values: string | Readable): Promise<Buffer> {
   return parts.length === 1 ? parts[0] : Buffer.concat(parts);
 }
 
+/** An engine error in the client adapter's shape: ClickHouseError with the engine's code as a string. */
+export function engineError(err: unknown): Error {
+  const msg = err instanceof Error ? err.message : String(err);
+  const at = msg.indexOf('Code: ');
+  const mapped = parseError(at >= 0 ? msg.slice(at) : msg);
+  if (mapped !== err && err instanceof Error) (mapped as Error).cause = err;
+  return mapped as Error;
+}
+
 /**
  * An `insert` for the embedded engine that hands the payload to chDB as one Buffer (its raw insert:
  * zero-copy, the engine's parser) instead of chDB's client adapter, which decodes the body into a JS
@@ -64,12 +73,7 @@ export function rawInsertFor(session: Session): (params: InsertParams) => Promis
         const r = await session.insert({ table, values, format, columns: columns as string[] | undefined, settings, signal: params.abort_signal });
         return { rowsWritten: r.rowsWritten, bytesWritten: r.bytesWritten, elapsed: r.elapsed };
       } catch (err) {
-        // Same error shape as the client adapter: ClickHouseError with the engine's code as a string.
-        const msg = err instanceof Error ? err.message : String(err);
-        const at = msg.indexOf('Code: ');
-        const mapped = parseError(at >= 0 ? msg.slice(at) : msg);
-        if (mapped !== err && err instanceof Error) (mapped as Error).cause = err;
-        throw mapped;
+        throw engineError(err);
       }
     })();
   };

@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { openStore, type Store } from '../../src/storage/client.ts';
+import { ensureSchema, INSERT_COLUMNS, qualified, DEFAULT_TABLE } from '../../src/storage/schema.ts';
+import { DEFAULT_RETENTION } from '../../src/storage/RetentionPolicy.ts';
+import { nativeToRows, rowsToNative } from '../../src/storage/native-format.ts';
+import type { LogRow } from '../../src/storage/rows.ts';
+import { createClickHouseSink, enableInsertDeduplication } from '../../src/collector/clickhouse-sink.ts';
+import { isDataError } from '../../src/collector/Shipper.ts';
+import { tempDir } from '../helpers/collector.ts';
+
+// Real engine (chDB): rows written as Native blocks must read back exactly as the JSON path stores them.
+const tmp = tempDir('logq-native-');
+let store: Store;
+const table = qualified(DEFAULT_TABLE);
+
+function row(i: number, over: Partial<Record<number, unknown>> = {}): LogRow {
+  const r: LogRow = [
+    `1795465089.${String(i).padStart(9, '0')}`,
+    i % 2 ? '0102030405060708090a0b0c0d0e0f10' : '',
+    i % 2 ? '65666768696a6b6c' : '',
+    i % 2,
+    'INFO',
+    9,
+    'svc-native',
+    `body ${i}`,
+    '',
+    { 'service.name': 'svc-native', 'host.name': 'h1' },
+    '',
+    'scope',
+    '1.0.0',
+    {},
+    { 'order.id': String(i), 'customer.id': 'c-4711' },
+    '',
+    `1795465089.${String(i + 500).padStart(9, '0')}`,
+  ];
+  for (const [k, v] of Object.entries(over)) (r as unknown[])[Number(k)] = v;
+  return r;
+}
+
+const stored = async (where: string) =>
+  (await (await store.client.query({ query: `SELECT ${INSERT_COLUMNS.join(', ')} FROM ${table} WHERE ${where} ORDER BY Timestamp, Body`, format: 'JSONCompactEachRow' })).json<unknown[]>());
+
+beforeAll(async () => {
+  store = openStore({ dataDir: tmp.dir });
+  await ensureSchema(store.client, DEFAULT_RETENTION);
+  await enableInsertDeduplication(store.client);
+});
+
+afterAll(async () => {
+  await store?.close();
+  tmp.cleanup();
+});
+
+describe('Native blocks (rowsToNative / nativeToRows)', () => {
+  const tricky: LogRow[] = [
+    row(1),
+    // Non-ASCII within the short-string path (64 units, 3 bytes each: a 2-byte length), long text, escapes, empty maps.
+    row(2, { 7: '日'.repeat(64), 12: 'ü', 14: { 'ключ': 'значение', 'k\tab': 'line\nbreak', '': 'empty key' } }),
+    row(3, { 7: 'x'.repeat(70_000) + ' ✓', 9: {}, 4: '', 15: 'user.login' }),
+    row(4, { 0: '1795465100.000000001', 16: '4102444800.999999999', 8: 'https://opentelemetry.io/schemas/1.26.0' }),
+    row(5, { 7: 'emoji 🚀 and \u0000 nul' }),
+  ];
+
+  it('round-trips rows exactly in JS', () => {
+    expect(nativeToRows(rowsToNative(tricky))).toEqual(tricky);
+    expect(nativeToRows(Buffer.concat([rowsToNative(tricky.slice(0, 2)), rowsToNative(tricky.slice(2))]))).toEqual(tricky);
+    expect(nativeToRows(rowsToNative([]))).toEqual([]);
+  });
+
+  it('lands in otel_logs exactly as the JSONCompactEachRow path stores the same rows', async () => {
+    const asJson = tricky.map((r) => { const c = [...r] as LogRow; c[6] = 'svc-json'; return c; });
+    await createClickHouseSink(store, undefined, 'JSONCompactEachRow')(asJson);
+    await createClickHouseSink(store)(tricky);
+    const viaNative = await stored(`ServiceName = 'svc-native'`);
+    const viaJson = await stored(`ServiceName = 'svc-json'`);
+    expect(viaNative).toHaveLength(tricky.length);
+    expect(viaNative.map((r) => { const c = [...r]; c[6] = 'svc-json'; return c; })).toEqual(viaJson);
+    expect(viaNative.find((r) => String(r[7]).startsWith('emoji'))?.[7]).toBe('emoji 🚀 and \u0000 nul');
+    // Nanosecond precision survives.
+    expect(viaNative.map((r) => r[0])).toContain('2026-11-23 20:18:20.000000001');
+    // The engine's scratch file is removed after the insert.
+    const spill = join(tmp.dir, 'logq-insert');
+    expect(existsSync(spill) ? readdirSync(spill) : []).toEqual([]);
+  });
+
+  it('stores a replayed block once (insert_deduplication_token)', async () => {
+    const rows = [row(10, { 6: 'svc-dedup' }), row(11, { 6: 'svc-dedup' })];
+    const sink = createClickHouseSink(store);
+    await sink(rows, 'native-token-1');
+    await sink(rows, 'native-token-1');
+    await sink([row(12, { 6: 'svc-dedup' })]);
+    expect((await stored(`ServiceName = 'svc-dedup'`)).map((r) => r[7])).toEqual(['body 10', 'body 11', 'body 12']);
+  });
+
+  it('reports a row it cannot encode as a data error naming the row and column, and stores nothing of that batch', async () => {
+    const err = await createClickHouseSink(store)([row(20, { 6: 'svc-bad' }), row(21, { 6: 'svc-bad', 0: 'yesterday' })]).then(() => undefined, (e: unknown) => e);
+    expect(isDataError(err)).toBe(true);
+    expect(String((err as Error).message)).toMatch(/row 1, Timestamp: timestamp "yesterday" is not seconds\.nanoseconds/);
+    expect(await stored(`ServiceName = 'svc-bad'`)).toEqual([]);
+  });
+
+  it('refuses a damaged block with a clear error', () => {
+    const block = rowsToNative([row(1)]);
+    expect(() => nativeToRows(block.subarray(0, block.length - 3))).toThrow(/Native block: .*past the end|truncated/);
+  });
+});
