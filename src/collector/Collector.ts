@@ -16,7 +16,7 @@ import { IngestPipeline } from './IngestPipeline.ts';
 import { collectorLog, setCollectorLogLevel } from './log.ts';
 import { createMetrics, registerMetricsRoute } from './metrics.ts';
 import { registerQueryApi } from './query-api.ts';
-import { Shipper, type RowSink, type ShipperStats } from './Shipper.ts';
+import { Shipper, type BatchSink, type ShipperStats } from './Shipper.ts';
 import { RequestJournal } from './RequestJournal.ts';
 import { Spool, type SpoolEntry } from './Spool.ts';
 import { loadTlsFiles } from './tls.ts';
@@ -38,7 +38,7 @@ export interface RunningCollector {
   /** Insert counters and ClickHouse health. */
   readonly shipperStats: ShipperStats;
   /** The write-ahead spool. */
-  readonly spool: Spool<LogRow>;
+  readonly spool: Spool;
   /** Prometheus registry behind /metrics. */
   readonly metrics: Registry;
   /** Stops accepting, spools every accepted record, ships what it can, closes the store. Safe to call twice. */
@@ -48,7 +48,7 @@ export interface RunningCollector {
 /** Options beyond the config that embedders and tests may set. */
 export interface CollectorHooks {
   /** Wraps the ClickHouse writer (fault injection in tests). The second argument is the dedup token. */
-  wrapSink?(sink: RowSink<LogRow>): RowSink<LogRow>;
+  wrapSink?(sink: BatchSink): BatchSink;
   /** On stop, how long the shipper may go without shipping a batch before it leaves the rest in the spool for the next start, in ms. @default 10000 */
   drainTimeoutMs?: number;
 }
@@ -63,7 +63,7 @@ export async function startCollector(config: CollectorConfig, hooks: CollectorHo
   setCollectorLogLevel(config.logLevel);
   const tls = loadTlsFiles(config);
   const store = openStore({ dataDir: config.dataDir, clickhouseUrl: config.clickhouseUrl });
-  let spool: Spool<LogRow>;
+  let spool: Spool;
   let journal: RequestJournal;
   try {
     const schema = await ensureSchema(store.client, config.retention, undefined, { cluster: config.cluster });
@@ -78,7 +78,7 @@ export async function startCollector(config: CollectorConfig, hooks: CollectorHo
       insertDeduplication: dedup,
       ...(schema.retentionChanged ? { previousRetention: schema.previousRetention } : {}),
     });
-    spool = await Spool.open<LogRow>({
+    spool = await Spool.open({
       dir: spoolDirOf(config),
       maxBytes: config.spoolMaxBytes,
       whenFull: config.spoolWhenFull,
@@ -94,14 +94,14 @@ export async function startCollector(config: CollectorConfig, hooks: CollectorHo
   const sink = hooks.wrapSink ? hooks.wrapSink(baseSink) : baseSink;
   const receiverStats = newReceiverStats();
   let observeInsert = (_rows: number, _s: number, _ok: boolean) => {};
-  const shipper = new Shipper<LogRow>(
+  const shipper = new Shipper(
     spool,
     sink,
-    { initialBackoffMs: 200, maxBackoffMs: 5000, onInserted: (entry: SpoolEntry<unknown>) => journal.persist(entry.requests),
+    { initialBackoffMs: 200, maxBackoffMs: 5000, maxInsertRows: config.insertMaxRows, onInserted: (entries: readonly SpoolEntry[]) => journal.persist(entries.flatMap((e) => e.requests)),
       onPoison: (row, reason) => spool.quarantineRow(row, reason) },
     (r, s, ok) => observeInsert(r, s, ok),
   );
-  const pipeline = new IngestPipeline<LogRow>(spool, shipper, journal, {
+  const pipeline = new IngestPipeline(spool, shipper, journal, {
     batchMaxRows: config.batchMaxRows,
     batchMaxDelayMs: config.batchMaxDelayMs,
     maxPendingRows: config.maxPendingRows,
@@ -113,7 +113,7 @@ export async function startCollector(config: CollectorConfig, hooks: CollectorHo
     batcher: pipeline.batcher.stats,
     shipper: shipper.stats,
     spoolStats: spool.stats,
-    spool: spool as Spool<unknown>,
+    spool,
   });
   observeInsert = metrics.insert.observeInsert;
   shipper.start();
@@ -168,6 +168,7 @@ export async function startCollector(config: CollectorConfig, hooks: CollectorHo
     maxRequestBytes: config.maxRequestBytes,
     batchMaxRows: config.batchMaxRows,
     batchMaxDelayMs: config.batchMaxDelayMs,
+    insertMaxRows: config.insertMaxRows,
     redact: config.redact,
     cluster: config.cluster ?? null,
   });

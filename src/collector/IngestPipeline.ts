@@ -1,3 +1,4 @@
+import type { LogRow } from '../storage/rows.ts';
 import { Batcher } from './Batcher.ts';
 import { LogqError } from './errors.ts';
 import type { RequestJournal } from './RequestJournal.ts';
@@ -29,28 +30,28 @@ export interface IngestStats {
  * (backpressure), batches rows, writes each batch to the spool and wakes the shipper. `accept`
  * resolves once the rows are fsync'ed in the spool — the durable-acknowledgement point.
  */
-export class IngestPipeline<Row> {
-  private readonly spool: Spool<Row>;
-  private readonly shipper: Shipper<Row>;
+export class IngestPipeline {
+  private readonly spool: Spool;
+  private readonly shipper: Shipper;
   private readonly opts: IngestPipelineOptions;
-  readonly batcher: Batcher<Row>;
+  readonly batcher: Batcher<LogRow>;
   readonly stats: IngestStats = { acceptedRows: 0, refusedRows: 0, duplicateRequests: 0 };
   private readonly journal: RequestJournal;
   private readonly inflight = new Map<string, Promise<void>>();
 
-  constructor(spool: Spool<Row>, shipper: Shipper<Row>, journal: RequestJournal, options: IngestPipelineOptions) {
+  constructor(spool: Spool, shipper: Shipper, journal: RequestJournal, options: IngestPipelineOptions) {
     this.spool = spool;
     this.journal = journal;
     this.shipper = shipper;
     this.opts = options;
-    this.batcher = new Batcher<Row>((rows, keys) => this.spoolBatch(rows, keys), {
+    this.batcher = new Batcher<LogRow>((rows, keys) => this.spoolBatch(rows, keys), {
       maxRows: options.batchMaxRows,
       maxDelayMs: options.batchMaxDelayMs,
       maxPendingRows: options.maxPendingRows,
     });
   }
 
-  private async spoolBatch(rows: Row[], keys: string[]): Promise<void> {
+  private async spoolBatch(rows: LogRow[], keys: string[]): Promise<void> {
     if (this.spool.options.whenFull === 'drop-oldest' && this.spool.full) await this.spool.dropOldest(this.shipper.busy);
     await this.spool.append(rows, keys);
     this.journal.spooled(keys);
@@ -69,7 +70,7 @@ export class IngestPipeline<Row> {
    * bytes): a retry of a request already durable is acknowledged without storing it twice, and a
    * retry of one still being batched waits for the original.
    */
-  async accept(rows: Row[], key?: string): Promise<void> {
+  async accept(rows: LogRow[], key?: string): Promise<void> {
     if (key !== undefined) {
       if (this.journal.has(key)) {
         this.stats.duplicateRequests++;

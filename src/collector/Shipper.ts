@@ -1,9 +1,26 @@
+import { nativeToRows, rowsToNative } from '../storage/native-format.ts';
+import type { LogRow } from '../storage/rows.ts';
 import { collectorLog } from './log.ts';
-import type { Spool, SpoolEntry } from './Spool.ts';
+import type { InsertGroup, Spool, SpoolEntry } from './Spool.ts';
 import { SpoolCorruptError } from './spool-format.ts';
 
-/** Inserts rows into ClickHouse; `dedupToken` is passed as `insert_deduplication_token`. */
-export type RowSink<Row> = (rows: Row[], dedupToken?: string) => Promise<void>;
+/** One insert: Native blocks of one or more spooled batches. */
+export interface InsertBatch {
+  /** The rows as ClickHouse Native blocks (what the insert sends). */
+  readonly data: Buffer;
+  readonly rowCount: number;
+  /** The rows decoded (for a sink that needs them, and to split a batch ClickHouse refused). */
+  rows(): LogRow[];
+}
+
+/** Inserts a batch into ClickHouse; `dedupToken` is passed as `insert_deduplication_token`. */
+export type BatchSink = (batch: InsertBatch, dedupToken?: string) => Promise<void>;
+
+/** An {@link InsertBatch} over Native bytes. */
+export function insertBatch(data: Buffer, rowCount: number): InsertBatch {
+  let rows: LogRow[] | undefined;
+  return { data, rowCount, rows: () => (rows ??= nativeToRows(data)) };
+}
 
 /** Options of {@link Shipper}. */
 export interface ShipperOptions {
@@ -11,8 +28,13 @@ export interface ShipperOptions {
   initialBackoffMs: number;
   /** Longest wait between insert attempts, in ms. @default 5000 */
   maxBackoffMs: number;
-  /** Called after a batch is inserted, before its spool file is deleted (persists its request keys). @default none */
-  onInserted?(entry: SpoolEntry<unknown>): Promise<void>;
+  /**
+   * Spooled batches waiting back to back are combined into one insert of up to this many rows
+   * (ClickHouse prefers few large inserts: fewer parts, less merging). @default 100000
+   */
+  maxInsertRows?: number;
+  /** Called after batches are inserted, before their spool files are deleted (persists their request keys). @default none */
+  onInserted?(entries: readonly SpoolEntry[]): Promise<void>;
   /** Called with a row ClickHouse refused as invalid data (after splitting the batch). @default none */
   onPoison?(row: unknown, reason: string): Promise<void>;
 }
@@ -47,28 +69,34 @@ export interface ShipperStats {
 export type InsertObserver = (rows: number, seconds: number, ok: boolean) => void;
 
 /**
- * Moves spooled batches into ClickHouse, oldest first, one at a time (so replay keeps order).
- * Every attempt of a batch carries the same `insert_deduplication_token` (stored in its spool
- * file), so a batch inserted before a crash but not yet deleted is not stored twice on replay.
- * A failed insert is retried with exponential backoff for as long as it takes; a spool file
- * that turns out corrupt is quarantined and skipped.
+ * Moves spooled batches into ClickHouse, oldest first (so replay keeps order). Batches waiting
+ * back to back go out as one insert of up to `maxInsertRows` rows; a combined insert is recorded
+ * in the spool first ({@link Spool.writeGroup}) so a replay after a crash repeats the same group
+ * with the same `insert_deduplication_token`. Every attempt carries that token, so a batch
+ * inserted before a crash but not yet deleted is not stored twice. A failed insert is retried
+ * with exponential backoff for as long as it takes; a spool file that turns out corrupt is
+ * quarantined and skipped.
  */
-export class Shipper<Row> {
-  private readonly spool: Spool<Row>;
-  private readonly sink: RowSink<Row>;
+export class Shipper {
+  private readonly spool: Spool;
+  private readonly sink: BatchSink;
   private readonly opts: ShipperOptions;
   private readonly observe: InsertObserver;
   private wake: (() => void) | undefined;
   private wakeIdle = false;
   private running: Promise<void> | undefined;
   private stopped = false;
-  /** The batch being inserted now (never dropped by the drop-oldest policy). */
-  busy: SpoolEntry<Row> | undefined;
+  /** The batches being inserted now (never dropped by the drop-oldest policy). */
+  readonly busy = new Set<SpoolEntry>();
   readonly stats: ShipperStats = { poisonRows: 0, insertedRows: 0, insertedBatches: 0, insertFailures: 0, replayedRows: 0, failingSince: 0, lastError: '' };
   /** Seq numbers below this were recovered from a previous run (counted as replayed). */
   private readonly replayBelow: number;
+  /** A combined insert recorded by a previous run, repeated first (see {@link Spool.writeGroup}). */
+  private recovered: Promise<InsertGroup | undefined> | undefined;
+  /** A combined insert of this run that failed, retried first with the same token. */
+  private retrying: InsertGroup | undefined;
 
-  constructor(spool: Spool<Row>, sink: RowSink<Row>, options: ShipperOptions, observe: InsertObserver = () => {}) {
+  constructor(spool: Spool, sink: BatchSink, options: ShipperOptions, observe: InsertObserver = () => {}) {
     this.spool = spool;
     this.sink = sink;
     this.opts = options;
@@ -78,6 +106,7 @@ export class Shipper<Row> {
 
   /** Starts the loop. */
   start(): void {
+    this.recovered ??= this.spool.readGroup();
     this.running ??= this.loop();
   }
 
@@ -110,43 +139,104 @@ export class Shipper<Row> {
     });
   }
 
+  /**
+   * The batches of the next insert and its token: the group a previous run recorded (its batches
+   * that are left), else the oldest batches up to `maxInsertRows` rows.
+   */
+  private async nextGroup(): Promise<{ entries: SpoolEntry[]; token: string; recorded: boolean } | undefined> {
+    if (this.retrying) {
+      const seqs = this.retrying.seqs;
+      const entries = this.spool.entries.filter((e) => seqs.includes(e.seq));
+      const token = this.retrying.token;
+      this.retrying = undefined;
+      // Complete unless the drop-oldest policy removed some of it meanwhile: then group afresh.
+      if (entries.length === seqs.length) return { entries, token, recorded: true };
+      this.recovered = undefined;
+      await this.spool.clearGroup();
+    }
+    const recorded = await this.recovered;
+    if (recorded) {
+      const entries = this.spool.entries.filter((e) => recorded.seqs.includes(e.seq));
+      if (entries.length === recorded.seqs.length) return { entries, token: recorded.token, recorded: true };
+      // Some of its files are gone: they are deleted only after the group's insert succeeded, so
+      // the rest is stored too; remove them without inserting again.
+      if (entries.length) {
+        collectorLog('info', 'spool: batches of a combined insert that had landed before a restart removed', { batches: entries.length });
+        await this.opts.onInserted?.(entries);
+        for (const e of entries) await this.spool.remove(e);
+      }
+      this.recovered = undefined;
+      await this.spool.clearGroup();
+    }
+    const head = this.spool.entries;
+    if (!head.length) return undefined;
+    const max = this.opts.maxInsertRows ?? 100_000;
+    const entries = [head[0]];
+    let rows = head[0].rowCount;
+    for (let i = 1; i < head.length && rows + head[i].rowCount <= max; i++) {
+      entries.push(head[i]);
+      rows += head[i].rowCount;
+    }
+    if (entries.length === 1) return { entries, token: entries[0].token, recorded: false };
+    return { entries, token: `${entries[0].token}..${entries[entries.length - 1].seq}`, recorded: false };
+  }
+
   private async loop(): Promise<void> {
     let backoff = this.opts.initialBackoffMs;
     while (!this.stopped) {
-      const entry = this.spool.entries[0];
-      if (!entry) {
+      const group = await this.nextGroup();
+      if (!group) {
         await this.sleep(60_000, true);
         continue;
       }
-      this.busy = entry;
-      let rows: Row[];
-      try {
-        rows = await this.spool.read(entry);
-      } catch (error) {
-        this.busy = undefined;
-        await this.spool.remove(entry, false);
-        await this.spool.quarantine(entry.file, error instanceof SpoolCorruptError ? error.message : String(error));
+      const { entries, token } = group;
+      for (const e of entries) this.busy.add(e);
+      const parts: Buffer[] = [];
+      let corrupt: SpoolEntry | undefined;
+      for (const e of entries) {
+        try {
+          parts.push(await this.spool.read(e));
+        } catch (error) {
+          corrupt = e;
+          this.busy.clear();
+          await this.spool.remove(e, false);
+          await this.spool.quarantine(e.file, error instanceof SpoolCorruptError ? error.message : String(error));
+          break;
+        }
+      }
+      if (corrupt) {
+        if (entries.length > 1) {
+          // The group cannot be repeated as recorded; its other batches are grouped afresh.
+          this.recovered = undefined;
+          await this.spool.clearGroup();
+        }
         continue;
       }
+      if (entries.length > 1 && !group.recorded) await this.spool.writeGroup({ token, seqs: entries.map((e) => e.seq) });
+      const rows = entries.reduce((n, e) => n + e.rowCount, 0);
       const started = performance.now();
       try {
-        await this.insert(rows, entry.token);
-        this.observe(rows.length, (performance.now() - started) / 1000, true);
-        this.stats.insertedRows += rows.length;
-        this.stats.insertedBatches++;
-        if (entry.seq < this.replayBelow || this.stats.failingSince) this.stats.replayedRows += rows.length;
+        await this.insert(insertBatch(parts.length === 1 ? parts[0] : Buffer.concat(parts), rows), token);
+        this.observe(rows, (performance.now() - started) / 1000, true);
+        this.stats.insertedRows += rows;
+        this.stats.insertedBatches += entries.length;
+        for (const e of entries) if (e.seq < this.replayBelow || this.stats.failingSince) this.stats.replayedRows += e.rowCount;
         if (this.stats.failingSince) {
-          collectorLog('info', 'storage recovered', { outageMs: Date.now() - this.stats.failingSince, spooledBatches: this.spool.entries.length - 1 });
+          collectorLog('info', 'storage recovered', { outageMs: Date.now() - this.stats.failingSince, spooledBatches: this.spool.entries.length - entries.length });
         }
         this.stats.failingSince = 0;
         this.stats.lastError = '';
         backoff = this.opts.initialBackoffMs;
-        this.busy = undefined;
-        await this.opts.onInserted?.(entry as SpoolEntry<unknown>);
-        await this.spool.remove(entry);
+        this.busy.clear();
+        await this.opts.onInserted?.(entries);
+        for (const e of entries) await this.spool.remove(e);
+        if (entries.length > 1) {
+          this.recovered = undefined;
+          await this.spool.clearGroup();
+        }
       } catch (error) {
-        this.busy = undefined;
-        this.observe(rows.length, (performance.now() - started) / 1000, false);
+        this.busy.clear();
+        this.observe(rows, (performance.now() - started) / 1000, false);
         this.stats.insertFailures++;
         this.stats.lastError = (error as Error).message;
         if (!this.stats.failingSince) {
@@ -156,6 +246,8 @@ export class Shipper<Row> {
             error,
           });
         }
+        // Retry the same group with the same token (a combined insert is recorded in the spool).
+        if (entries.length > 1) this.retrying = { token, seqs: entries.map((e) => e.seq) };
         if (this.stopped) break;
         await this.sleep(backoff, false);
         backoff = Math.min(backoff * 2, this.opts.maxBackoffMs);
@@ -164,23 +256,25 @@ export class Shipper<Row> {
   }
 
   /**
-   * Inserts rows; on a data error splits them in halves (each with a token derived from the
+   * Inserts a batch; on a data error splits its rows in halves (each with a token derived from the
    * parent's, so a replay splits and deduplicates the same way) down to single rows, which are
    * set aside with {@link onPoison}. Other errors (ClickHouse unreachable) propagate.
    */
-  private async insert(rows: Row[], token: string): Promise<void> {
+  private async insert(batch: InsertBatch, token: string): Promise<void> {
     try {
-      await this.sink(rows, token);
+      await this.sink(batch, token);
     } catch (error) {
       if (!isDataError(error)) throw error;
+      const rows = batch.rows();
       if (rows.length === 1) {
         this.stats.poisonRows++;
         await this.opts.onPoison?.(rows[0], (error as Error).message);
         return;
       }
       const mid = rows.length >> 1;
-      await this.insert(rows.slice(0, mid), `${token}.0`);
-      await this.insert(rows.slice(mid), `${token}.1`);
+      const half = (part: LogRow[]) => insertBatch(rowsToNative(part), part.length);
+      await this.insert(half(rows.slice(0, mid)), `${token}.0`);
+      await this.insert(half(rows.slice(mid)), `${token}.1`);
     }
   }
 

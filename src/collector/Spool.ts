@@ -3,6 +3,8 @@ import { appendFile, mkdir, open, readdir, readFile, rename, unlink } from 'node
 import { join } from 'node:path';
 import { LogqError } from './errors.ts';
 import { collectorLog } from './log.ts';
+import { rowsToNative } from '../storage/native-format.ts';
+import type { LogRow } from '../storage/rows.ts';
 import { decodeSpoolFile, encodeSpoolFile, SpoolCorruptError } from './spool-format.ts';
 
 /** What the spool does when it holds `maxBytes`: refuse new batches (default) or delete the oldest. */
@@ -21,7 +23,7 @@ export interface SpoolOptions {
 }
 
 /** One spooled batch, oldest first in {@link Spool.entries}. */
-export interface SpoolEntry<Row> {
+export interface SpoolEntry {
   readonly seq: number;
   readonly file: string;
   readonly bytes: number;
@@ -29,8 +31,8 @@ export interface SpoolEntry<Row> {
   readonly token: string;
   /** Keys of the client requests in the batch. */
   readonly requests: string[];
-  /** In-memory copy of the rows, when the cache had room. */
-  rows?: Row[];
+  /** In-memory copy of the batch (Native blocks), when the cache had room. */
+  data?: Buffer;
 }
 
 /** Counters of a spool (exported on /metrics). */
@@ -46,6 +48,8 @@ export interface SpoolStats {
 
 const NAME = /^(\d{12})\.spool$/;
 const QUARANTINE = 'quarantine';
+/** The batches of the insert in progress (see {@link Spool.writeGroup}). */
+const GROUP_FILE = 'insert-group.json';
 
 /**
  * The write-ahead spool: each batch becomes one file, written to a temporary name, fsync'ed,
@@ -54,10 +58,10 @@ const QUARANTINE = 'quarantine';
  * by a sequence number and shipped in that order. Corrupt files (checksum, partial writes, left
  * over `.tmp`) are moved to `quarantine/` and reported, never replayed and never fatal.
  */
-export class Spool<Row> {
+export class Spool {
   readonly options: SpoolOptions;
   /** Pending batches, oldest first. */
-  readonly entries: SpoolEntry<Row>[] = [];
+  readonly entries: SpoolEntry[] = [];
   readonly stats: SpoolStats = {
     spooledBatches: 0,
     spooledRows: 0,
@@ -80,8 +84,8 @@ export class Spool<Row> {
   }
 
   /** Opens (creating) the spool directory and recovers the batches a previous run left. */
-  static async open<Row>(options: SpoolOptions): Promise<Spool<Row>> {
-    const spool = new Spool<Row>(options);
+  static async open(options: SpoolOptions): Promise<Spool> {
+    const spool = new Spool(options);
     // Spooled batches are log data: readable by the collector's user only.
     await mkdir(join(options.dir, QUARANTINE), { recursive: true, mode: 0o700 });
     await spool.recover();
@@ -96,7 +100,7 @@ export class Spool<Row> {
   private async recover(): Promise<void> {
     const names = (await readdir(this.options.dir)).sort();
     for (const name of names) {
-      if (name === QUARANTINE || name.startsWith('requests.journal')) continue;
+      if (name === QUARANTINE || name.startsWith('requests.journal') || name === GROUP_FILE) continue;
       const file = join(this.options.dir, name);
       const m = NAME.exec(name);
       if (!m) {
@@ -105,12 +109,12 @@ export class Spool<Row> {
       }
       try {
         const buf = await readFile(file);
-        const payload = decodeSpoolFile<Row>(buf);
+        const payload = decodeSpoolFile(buf);
         const seq = Number(m[1]);
-        this.push({ seq, file, bytes: buf.length, rowCount: payload.rows.length, token: payload.token, requests: payload.requests ?? [] });
+        this.push({ seq, file, bytes: buf.length, rowCount: payload.rowCount, token: payload.token, requests: payload.requests ?? [] });
         this.nextSeq = Math.max(this.nextSeq, seq + 1);
         this.stats.recoveredBatches++;
-        this.stats.recoveredRows += payload.rows.length;
+        this.stats.recoveredRows += payload.rowCount;
       } catch (error) {
         // Any unreadable file (checksum, truncation, I/O error) is set aside, never a crash loop.
         await this.quarantine(file, error instanceof SpoolCorruptError ? error.message : `unreadable: ${(error as Error).message}`);
@@ -121,7 +125,7 @@ export class Spool<Row> {
     }
   }
 
-  private push(entry: SpoolEntry<Row>): void {
+  private push(entry: SpoolEntry): void {
     this.entries.push(entry);
     this.bytes += entry.bytes;
     this.rows += entry.rowCount;
@@ -152,11 +156,12 @@ export class Spool<Row> {
   }
 
   /** Writes a batch durably (fsync of file and directory) and queues it; resolves once it is on disk. */
-  async append(rows: Row[], requests: string[] = []): Promise<SpoolEntry<Row>> {
+  async append(rows: LogRow[], requests: string[] = []): Promise<SpoolEntry> {
     const seq = this.nextSeq++;
     const token = `logq-${this.instance}-${seq}`;
     const file = join(this.options.dir, `${String(seq).padStart(12, '0')}.spool`);
-    const data = encodeSpoolFile({ token, rows, requests });
+    const block = rowsToNative(rows);
+    const data = encodeSpoolFile({ token, rowCount: rows.length, data: block, requests });
     const tmp = file + '.tmp';
     try {
       const fh = await open(tmp, 'w', 0o600);
@@ -177,9 +182,9 @@ export class Spool<Row> {
       await unlink(tmp).catch(() => {});
       throw new LogqError('LOGQ_SPOOL_FAILED', `could not write spool file ${file}: ${(error as Error).message}`, { cause: error });
     }
-    const entry: SpoolEntry<Row> = { seq, file, bytes: data.length, rowCount: rows.length, token, requests };
+    const entry: SpoolEntry = { seq, file, bytes: data.length, rowCount: rows.length, token, requests };
     if (this.cachedRows + rows.length <= this.options.maxCachedRows) {
-      entry.rows = rows;
+      entry.data = block;
       this.cachedRows += rows.length;
     }
     this.push(entry);
@@ -188,32 +193,32 @@ export class Spool<Row> {
     return entry;
   }
 
-  /** The rows of an entry (from memory or disk); throws SpoolCorruptError when the file is damaged. */
-  async read(entry: SpoolEntry<Row>): Promise<Row[]> {
-    if (entry.rows) return entry.rows;
-    return decodeSpoolFile<Row>(await readFile(entry.file)).rows;
+  /** The Native blocks of an entry (from memory or disk); throws SpoolCorruptError when the file is damaged. */
+  async read(entry: SpoolEntry): Promise<Buffer> {
+    if (entry.data) return entry.data;
+    return decodeSpoolFile(await readFile(entry.file)).data;
   }
 
   /** Forgets an entry and deletes its file (after it was inserted, dropped or quarantined). */
-  async remove(entry: SpoolEntry<Row>, deleteFile = true): Promise<void> {
+  async remove(entry: SpoolEntry, deleteFile = true): Promise<void> {
     const i = this.entries.indexOf(entry);
     if (i < 0) return;
     this.entries.splice(i, 1);
     this.bytes -= entry.bytes;
     this.rows -= entry.rowCount;
-    if (entry.rows) this.cachedRows -= entry.rowCount;
-    entry.rows = undefined;
+    if (entry.data) this.cachedRows -= entry.rowCount;
+    entry.data = undefined;
     if (deleteFile) await unlink(entry.file).catch(() => {});
   }
 
   /**
-   * Drop-oldest policy: deletes the oldest batches (never `busy`, the one being inserted) until
+   * Drop-oldest policy: deletes the oldest batches (never those in `busy`, being inserted) until
    * the spool is below its bound; returns the rows dropped (counted in stats).
    */
-  async dropOldest(busy?: SpoolEntry<Row>): Promise<number> {
+  async dropOldest(busy: ReadonlySet<SpoolEntry> = new Set()): Promise<number> {
     let dropped = 0;
     while (this.full) {
-      const victim = this.entries.find((e) => e !== busy);
+      const victim = this.entries.find((e) => !busy.has(e));
       if (!victim) break;
       dropped += victim.rowCount;
       this.stats.droppedBatches++;
@@ -223,4 +228,49 @@ export class Spool<Row> {
     }
     return dropped;
   }
+
+  /**
+   * Records durably which batches the next insert combines and its token, before it runs: after
+   * a crash the same batches are inserted together again with the same token (so ClickHouse
+   * deduplicates a group that had landed), instead of a different grouping that would store them twice.
+   */
+  async writeGroup(group: InsertGroup): Promise<void> {
+    const file = join(this.options.dir, GROUP_FILE);
+    const fh = await open(file + '.tmp', 'w', 0o600);
+    try {
+      await fh.writeFile(JSON.stringify(group));
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(file + '.tmp', file);
+    const dir = await open(this.options.dir, 'r');
+    try {
+      await dir.sync();
+    } finally {
+      await dir.close();
+    }
+  }
+
+  /** The group recorded by {@link writeGroup} and not yet cleared, if any. */
+  async readGroup(): Promise<InsertGroup | undefined> {
+    try {
+      const g = JSON.parse(await readFile(join(this.options.dir, GROUP_FILE), 'utf8')) as Partial<InsertGroup>;
+      if (typeof g.token === 'string' && Array.isArray(g.seqs) && g.seqs.every((n) => typeof n === 'number')) return { token: g.token, seqs: g.seqs };
+    } catch {
+      // none, or a torn write of one that never ran (it is written before its insert starts)
+    }
+    return undefined;
+  }
+
+  /** Forgets the recorded group (its batches are inserted and removed). */
+  async clearGroup(): Promise<void> {
+    await unlink(join(this.options.dir, GROUP_FILE)).catch(() => {});
+  }
+}
+
+/** Batches inserted together: their sequence numbers and the insert's dedup token. */
+export interface InsertGroup {
+  token: string;
+  seqs: number[];
 }

@@ -4,7 +4,7 @@ import { rowsToNative } from '../storage/native-format.ts';
 import type { LogRow } from '../storage/rows.ts';
 import { DEFAULT_TABLE, INSERT_COLUMNS, qualified } from '../storage/schema.ts';
 import { collectorLog } from './log.ts';
-import type { RowSink } from './Shipper.ts';
+import { insertBatch, type BatchSink, type InsertBatch } from './Shipper.ts';
 
 /**
  * Blocks remembered for deduplication. A plain MergeTree ignores `insert_deduplication_token`
@@ -34,16 +34,15 @@ export type SinkStore = Pick<Store, 'client' | 'insertNative'>;
 export type SinkFormat = 'Native' | 'JSONCompactEachRow';
 
 /**
- * The ClickHouse sink: one insert per spooled batch into otel_logs, carrying the batch's
- * `insert_deduplication_token`. Default format Native (the engine's own block layout: no text to
- * parse; bench/insert-cost and collector-ingest measure it against JSONCompactEachRow, the format
- * before). A row that cannot be encoded is reported as a data error, so the shipper isolates it.
+ * The ClickHouse sink: one insert per batch into otel_logs, carrying the batch's
+ * `insert_deduplication_token`. Default format Native: the batch's bytes as spooled, the engine's
+ * own block layout, nothing to parse (JSONCompactEachRow, the format before, re-encodes the rows).
  */
-export function createClickHouseSink(store: SinkStore, cluster?: string, format: SinkFormat = 'Native'): RowSink<LogRow> {
+export function createClickHouseSink(store: SinkStore, cluster?: string, format: SinkFormat = 'Native'): BatchSink {
   const table = qualified(DEFAULT_TABLE);
   const columns = [...INSERT_COLUMNS] as [string, ...string[]];
-  return async (rows, dedupToken) => {
-    if (rows.length === 0) return;
+  return async (batch, dedupToken) => {
+    if (batch.rowCount === 0) return;
     const settings = {
       ...(dedupToken ? { insert_deduplication_token: dedupToken } : {}),
       // Cluster: insert through the Distributed table synchronously, so the token reaches the
@@ -51,17 +50,22 @@ export function createClickHouseSink(store: SinkStore, cluster?: string, format:
       ...(cluster ? { distributed_foreground_insert: 1 } : {}),
     };
     if (format === 'JSONCompactEachRow') {
-      await store.client.insert({ table, values: rows, format, columns, clickhouse_settings: settings });
+      await store.client.insert({ table, values: batch.rows(), format, columns, clickhouse_settings: settings });
       return;
     }
-    let block: Buffer;
-    try {
-      block = rowsToNative(rows);
-    } catch (error) {
-      throw new RowDataError((error as Error).message);
-    }
-    await store.insertNative(table, columns, block, settings);
+    await store.insertNative(table, columns, batch.data, settings);
   };
+}
+
+/** Encodes rows for a sink (tests, tools): a row that does not fit otel_logs is a data error. */
+export function rowsBatch(rows: LogRow[]): InsertBatch {
+  let data: Buffer;
+  try {
+    data = rowsToNative(rows);
+  } catch (error) {
+    throw new RowDataError((error as Error).message);
+  }
+  return insertBatch(data, rows.length);
 }
 
 /** A row that cannot be stored as it is (same handling as ClickHouse's own data errors). */

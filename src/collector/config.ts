@@ -26,6 +26,8 @@ export interface CollectorConfig {
   batchMaxRows: number;
   /** Longest a row waits before its batch is spooled, in ms. @default 200 (LOGQ_BATCH_MAX_DELAY) */
   batchMaxDelayMs: number;
+  /** Spooled batches waiting back to back go to ClickHouse as one insert of up to this many rows. @default 100000 (LOGQ_INSERT_MAX_ROWS) */
+  insertMaxRows: number;
   /** Rows held in memory before they are spooled; beyond it clients are told to back off. @default 200000 (LOGQ_MAX_PENDING_ROWS) */
   maxPendingRows: number;
   /** Largest accepted request (after decompression), in bytes. @default 16 MiB (LOGQ_MAX_REQUEST_BYTES) */
@@ -68,6 +70,7 @@ export const DEFAULT_CONFIG: CollectorConfig = {
   retention: DEFAULT_RETENTION,
   batchMaxRows: 10_000,
   batchMaxDelayMs: 200,
+  insertMaxRows: 100_000,
   maxPendingRows: 200_000,
   maxRequestBytes: 16 * 1024 * 1024,
   maxAttributes: 128,

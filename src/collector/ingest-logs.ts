@@ -49,7 +49,7 @@ export { requestKey } from './RequestJournal.ts';
  * rejected individually), map to rows, apply limits and redaction, then admit into the
  * pipeline, which resolves once the rows are fsync'ed in the spool.
  */
-export function createLogsIngest(pipeline: IngestPipeline<LogRow>, limits: RecordLimits, stats: ReceiverStats): LogsIngest {
+export function createLogsIngest(pipeline: IngestPipeline, limits: RecordLimits, stats: ReceiverStats): LogsIngest {
   return async (request, key) => {
     stats.receivedRecords += countRecords(request);
     const { rejected, message } = rejectInvalidRecords(request);

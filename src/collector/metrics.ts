@@ -13,7 +13,7 @@ export interface MetricSources {
   batcher: BatcherStats;
   shipper: ShipperStats;
   spoolStats: SpoolStats;
-  spool: Spool<unknown>;
+  spool: Spool;
 }
 
 /** Histograms fed by the shipper on each insert. */

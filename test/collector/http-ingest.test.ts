@@ -1,16 +1,15 @@
 import { gzipSync } from 'node:zlib';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RowSink } from '../../src/collector/Shipper.ts';
+import type { BatchSink } from '../../src/collector/Shipper.ts';
 import { passThrough } from '../../src/otlp/service.ts';
-import type { LogRow } from '../../src/storage/rows.ts';
 import { queryRows, startTestCollector, tempDir, waitForCount } from '../helpers/collector.ts';
 import { encodeRequest } from './otlp-client.ts';
 
 let storageDown = false;
-const wrapSink = (sink: RowSink<LogRow>): RowSink<LogRow> => async (rows, token) => {
+const wrapSink = (sink: BatchSink): BatchSink => async (batch, token) => {
   if (storageDown) throw new Error('injected outage');
-  await sink(rows, token);
+  await sink(batch, token);
 };
 
 const tmp = tempDir();

@@ -1,19 +1,27 @@
 import { readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { RowSink } from '../../src/collector/Shipper.ts';
-import { decodeSpoolFile, encodeSpoolFile, SpoolCorruptError } from '../../src/collector/spool-format.ts';
+import { crc32 } from 'node:zlib';
+import type { BatchSink } from '../../src/collector/Shipper.ts';
+import { nativeToRows, rowsToNative } from '../../src/storage/native-format.ts';
 import type { LogRow } from '../../src/storage/rows.ts';
+import { decodeSpoolFile, encodeSpoolFile, SpoolCorruptError } from '../../src/collector/spool-format.ts';
 import { queryRows, startTestCollector, tempDir } from '../helpers/collector.ts';
 import { encodeRequest, RawOtlpClient } from './otlp-client.ts';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
+const row = (i: number): LogRow => [
+  `1795465089.${String(i).padStart(9, '0')}`, '', '', 0, 'INFO', 9, 'svc', `body ${i}`, '', { 'service.name': 'svc' }, '', 's', '', {}, { k: String(i) }, '', `1795465089.${String(i).padStart(9, '0')}`,
+];
+
 describe('spool file format', () => {
   it('detects truncation, bit flips and foreign files by checksum and header', () => {
-    const good = encodeSpoolFile({ token: 't', rows: [[1, 'a']] });
-    expect(decodeSpoolFile(good)).toEqual({ token: 't', rows: [[1, 'a']], requests: [] });
+    const rows = [row(1), row(2)];
+    const good = encodeSpoolFile({ token: 't', rowCount: 2, data: rowsToNative(rows), requests: ['r1'] });
+    const back = decodeSpoolFile(good);
+    expect({ ...back, data: nativeToRows(back.data) }).toEqual({ token: 't', rowCount: 2, data: rows, requests: ['r1'] });
     const flipped = Buffer.from(good);
     flipped[flipped.length - 3] ^= 0x20;
     expect(() => decodeSpoolFile(flipped)).toThrow(/checksum mismatch/);
@@ -21,14 +29,31 @@ describe('spool file format', () => {
     expect(() => decodeSpoolFile(good.subarray(0, 5))).toThrow(SpoolCorruptError);
     expect(() => decodeSpoolFile(Buffer.from('{"token":"t","rows":[]}'))).toThrow(/bad magic/);
   });
+
+  it('still reads a batch spooled by the previous format (JSON rows) and converts it', () => {
+    const body = Buffer.from(JSON.stringify({ token: 'old', rows: [row(7)], requests: ['k'] }), 'utf8');
+    const header = Buffer.alloc(16);
+    header.write('LOGQSPL1', 0, 'latin1');
+    header.writeUInt32LE(body.length, 8);
+    header.writeUInt32LE(crc32(body), 12);
+    const back = decodeSpoolFile(Buffer.concat([header, body]));
+    expect(back.token).toBe('old');
+    expect(back.rowCount).toBe(1);
+    expect(back.requests).toEqual(['k']);
+    expect(nativeToRows(back.data)).toEqual([row(7)]);
+    const bad = Buffer.from(JSON.stringify({ token: 'old', rows: [[1, 'a']] }), 'utf8');
+    header.writeUInt32LE(bad.length, 8);
+    header.writeUInt32LE(crc32(bad), 12);
+    expect(() => decodeSpoolFile(Buffer.concat([header, bad]))).toThrow(/version-1 spool file do not fit otel_logs/);
+  });
 });
 
 describe('corrupt spool files', () => {
   it('are quarantined and reported at start-up; the other batches replay', async () => {
     let down = true;
-    const wrapSink = (sink: RowSink<LogRow>): RowSink<LogRow> => async (rows, token) => {
+    const wrapSink = (sink: BatchSink): BatchSink => async (batch, token) => {
       if (down) throw new Error('injected outage');
-      await sink(rows, token);
+      await sink(batch, token);
     };
     const spoolDir = join(tmp.dir, 'spool');
     const opts = { batchMaxRows: 100, batchMaxDelayMs: 10, spoolDir };
@@ -77,10 +102,10 @@ describe('corrupt spool files', () => {
 
 describe('rows ClickHouse refuses as invalid data', () => {
   it('are isolated by splitting the batch, set aside in the quarantine, and do not block the spool', async () => {
-    const wrapSink = (sink: RowSink<LogRow>): RowSink<LogRow> => async (rows, token) => {
+    const wrapSink = (sink: BatchSink): BatchSink => async (batch, token) => {
       // Fault injected on purpose around the real writer: a parse error (code 27) for a marked row.
-      if (rows.some((r) => r[7].includes('POISON'))) throw Object.assign(new Error('Cannot parse input: injected'), { code: '27' });
-      await sink(rows, token);
+      if (batch.rows().some((r) => r[7].includes('POISON'))) throw Object.assign(new Error('Cannot parse input: injected'), { code: '27' });
+      await sink(batch, token);
     };
     const spoolDir = join(tmp.dir, 'spool-poison');
     const c = await startTestCollector(tmp.dir, { batchMaxRows: 1000, batchMaxDelayMs: 10, spoolDir }, { wrapSink });

@@ -1,6 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import type { RowSink } from '../../src/collector/Shipper.ts';
-import type { LogRow } from '../../src/storage/rows.ts';
+import type { BatchSink } from '../../src/collector/Shipper.ts';
 import { queryRows, startTestCollector, tempDir, waitForDrain } from '../helpers/collector.ts';
 import { encodeRequest, RawOtlpClient } from './otlp-client.ts';
 
@@ -10,9 +9,9 @@ afterAll(() => tmp.cleanup());
 describe('spool full with --spool-when-full drop-oldest', () => {
   it('keeps accepting, deletes the oldest batches and counts every dropped record', async () => {
     let down = true;
-    const wrapSink = (sink: RowSink<LogRow>): RowSink<LogRow> => async (rows, token) => {
+    const wrapSink = (sink: BatchSink): BatchSink => async (batch, token) => {
       if (down) throw new Error('injected outage');
-      await sink(rows, token);
+      await sink(batch, token);
     };
     const c = await startTestCollector(tmp.dir, { batchMaxRows: 100, batchMaxDelayMs: 5, spoolMaxBytes: 30_000, spoolWhenFull: 'drop-oldest' }, { wrapSink });
     try {

@@ -4,8 +4,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { GrpcLogExporter } from '../../src/exporter/GrpcLogExporter.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LogRow } from '../../src/storage/rows.ts';
-import type { RowSink } from '../../src/collector/Shipper.ts';
+import type { BatchSink } from '../../src/collector/Shipper.ts';
 import { queryRows, startTestCollector, tempDir } from '../helpers/collector.ts';
 import { encodeRequest, RawOtlpClient } from './otlp-client.ts';
 
@@ -19,9 +18,9 @@ const OUTAGE_MS = Number(process.env.LOGQ_TEST_OUTAGE_MS ?? 3000);
 type Mode = 'ok' | 'down' | 'insert-then-throw';
 let mode: Mode = 'ok';
 let failedAfterInsert = 0;
-const wrapSink = (sink: RowSink<LogRow>): RowSink<LogRow> => async (rows, token) => {
+const wrapSink = (sink: BatchSink): BatchSink => async (batch, token) => {
   if (mode === 'down') throw new Error('injected outage: ClickHouse unreachable');
-  await sink(rows, token);
+  await sink(batch, token);
   if (mode === 'insert-then-throw') {
     // The insert landed but the answer was "lost": the shipper must retry with the same token.
     failedAfterInsert++;

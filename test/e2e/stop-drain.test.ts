@@ -18,9 +18,9 @@ describe('collector stop with a spooled backlog', () => {
       { batchMaxRows: 100, batchMaxDelayMs: 5 },
       {
         // Slow but healthy ClickHouse: every insert takes 120 ms.
-        wrapSink: (sink) => async (rows, token) => {
+        wrapSink: (sink) => async (batch, token) => {
           await new Promise((r) => setTimeout(r, 120));
-          await sink(rows, token);
+          await sink(batch, token);
         },
         drainTimeoutMs: 400,
       },

@@ -6,7 +6,7 @@ import { ensureSchema, INSERT_COLUMNS, qualified, DEFAULT_TABLE } from '../../sr
 import { DEFAULT_RETENTION } from '../../src/storage/RetentionPolicy.ts';
 import { nativeToRows, rowsToNative } from '../../src/storage/native-format.ts';
 import type { LogRow } from '../../src/storage/rows.ts';
-import { createClickHouseSink, enableInsertDeduplication } from '../../src/collector/clickhouse-sink.ts';
+import { createClickHouseSink, enableInsertDeduplication, rowsBatch } from '../../src/collector/clickhouse-sink.ts';
 import { isDataError } from '../../src/collector/Shipper.ts';
 import { tempDir } from '../helpers/collector.ts';
 
@@ -71,8 +71,8 @@ describe('Native blocks (rowsToNative / nativeToRows)', () => {
 
   it('lands in otel_logs exactly as the JSONCompactEachRow path stores the same rows', async () => {
     const asJson = tricky.map((r) => { const c = [...r] as LogRow; c[6] = 'svc-json'; return c; });
-    await createClickHouseSink(store, undefined, 'JSONCompactEachRow')(asJson);
-    await createClickHouseSink(store)(tricky);
+    await createClickHouseSink(store, undefined, 'JSONCompactEachRow')(rowsBatch(asJson));
+    await createClickHouseSink(store)(rowsBatch(tricky));
     const viaNative = await stored(`ServiceName = 'svc-native'`);
     const viaJson = await stored(`ServiceName = 'svc-json'`);
     expect(viaNative).toHaveLength(tricky.length);
@@ -88,14 +88,14 @@ describe('Native blocks (rowsToNative / nativeToRows)', () => {
   it('stores a replayed block once (insert_deduplication_token)', async () => {
     const rows = [row(10, { 6: 'svc-dedup' }), row(11, { 6: 'svc-dedup' })];
     const sink = createClickHouseSink(store);
-    await sink(rows, 'native-token-1');
-    await sink(rows, 'native-token-1');
-    await sink([row(12, { 6: 'svc-dedup' })]);
+    await sink(rowsBatch(rows), 'native-token-1');
+    await sink(rowsBatch(rows), 'native-token-1');
+    await sink(rowsBatch([row(12, { 6: 'svc-dedup' })]));
     expect((await stored(`ServiceName = 'svc-dedup'`)).map((r) => r[7])).toEqual(['body 10', 'body 11', 'body 12']);
   });
 
   it('reports a row it cannot encode as a data error naming the row and column, and stores nothing of that batch', async () => {
-    const err = await createClickHouseSink(store)([row(20, { 6: 'svc-bad' }), row(21, { 6: 'svc-bad', 0: 'yesterday' })]).then(() => undefined, (e: unknown) => e);
+    const err = await Promise.resolve().then(() => rowsBatch([row(20, { 6: 'svc-bad' }), row(21, { 6: 'svc-bad', 0: 'yesterday' })])).then(() => undefined, (e: unknown) => e);
     expect(isDataError(err)).toBe(true);
     expect(String((err as Error).message)).toMatch(/row 1, Timestamp: timestamp "yesterday" is not seconds\.nanoseconds/);
     expect(await stored(`ServiceName = 'svc-bad'`)).toEqual([]);

@@ -1,0 +1,105 @@
+import { readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { BatchSink } from '../../src/collector/Shipper.ts';
+import { decodeSpoolFile } from '../../src/collector/spool-format.ts';
+import { DEFAULT_TABLE, INSERT_COLUMNS, qualified } from '../../src/storage/schema.ts';
+import { queryRows, startTestCollector, tempDir } from '../helpers/collector.ts';
+import { encodeRequest, RawOtlpClient } from './otlp-client.ts';
+
+// Real collector, real engine. The only double is the outage switch around the real writer.
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+
+let down = true;
+const inserts: number[] = [];
+const wrapSink = (sink: BatchSink): BatchSink => async (batch, token) => {
+  if (down) throw new Error('injected outage');
+  inserts.push(batch.rowCount);
+  await sink(batch, token);
+};
+
+async function spoolBatches(service: string, batches: number, spoolDir: string): Promise<string[]> {
+  down = true;
+  const c = await startTestCollector(tmp.dir, { batchMaxRows: 100, batchMaxDelayMs: 10, spoolDir }, { wrapSink, drainTimeoutMs: 0 });
+  const client = new RawOtlpClient(`127.0.0.1:${c.grpcPort}`);
+  for (let b = 0; b < batches; b++) {
+    const records = Array.from({ length: 100 }, (_, k) => ({ body: `b${b} r${k}`, severityNumber: 9, attributes: { batch: String(b) } }));
+    expect((await client.export(encodeRequest(service, records))).ok).toBe(true);
+  }
+  client.close();
+  await c.stop();
+  return readdirSync(spoolDir).filter((f) => f.endsWith('.spool')).sort();
+}
+
+async function countsPerBatch(c: Awaited<ReturnType<typeof startTestCollector>>, service: string): Promise<[string, number][]> {
+  const end = Date.now() + 30_000;
+  while (c.spool.entries.length && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+  const rows = await queryRows<{ batch: string; n: string }>(
+    c,
+    `SELECT LogAttributes['batch'] AS batch, count() AS n FROM otel.otel_logs WHERE ServiceName = '${service}' GROUP BY batch ORDER BY batch`,
+  );
+  return rows.map((r) => [r.batch, Number(r.n)]);
+}
+
+describe('combined inserts', () => {
+  it('ship spooled batches waiting back to back as one insert, up to --insert-max-rows', async () => {
+    const spoolDir = join(tmp.dir, 'spool-group');
+    expect(await spoolBatches('group-svc', 5, spoolDir)).toHaveLength(5);
+    down = false;
+    inserts.length = 0;
+    const c = await startTestCollector(tmp.dir, { batchMaxRows: 100, spoolDir, insertMaxRows: 300 }, { wrapSink });
+    try {
+      expect(await countsPerBatch(c, 'group-svc')).toEqual([['0', 100], ['1', 100], ['2', 100], ['3', 100], ['4', 100]]);
+      expect(inserts).toEqual([300, 200]);
+      expect(c.shipperStats.insertedBatches).toBe(5);
+    } finally {
+      await c.stop();
+    }
+  });
+
+  it('repeat a combined insert recorded before a crash with the same token, so it is stored once', async () => {
+    const spoolDir = join(tmp.dir, 'spool-crash');
+    const files = await spoolBatches('crash-svc', 5, spoolDir);
+    // The crash: a previous run had recorded batches 0-2 as one insert and the insert landed, but the
+    // process died before it deleted their files. Without the record, the next run would combine
+    // batches 0-4 under a new token and store 0-2 twice.
+    const payloads = files.map((f) => decodeSpoolFile(readFileSync(join(spoolDir, f))));
+    writeFileSync(join(spoolDir, 'insert-group.json'), JSON.stringify({ token: 'crashed-group', seqs: files.slice(0, 3).map((f) => Number(f.slice(0, 12))) }));
+    down = true;
+    const c = await startTestCollector(tmp.dir, { batchMaxRows: 100, spoolDir }, { wrapSink });
+    try {
+      await c.store.insertNative(qualified(DEFAULT_TABLE), INSERT_COLUMNS, Buffer.concat(payloads.slice(0, 3).map((p) => p.data)), {
+        insert_deduplication_token: 'crashed-group',
+      });
+      inserts.length = 0;
+      down = false;
+      expect(await countsPerBatch(c, 'crash-svc')).toEqual([['0', 100], ['1', 100], ['2', 100], ['3', 100], ['4', 100]]);
+      expect(inserts).toEqual([300, 200]);
+      expect(readdirSync(spoolDir).filter((f) => f.endsWith('.spool') || f === 'insert-group.json')).toEqual([]);
+    } finally {
+      await c.stop();
+    }
+  });
+
+  it('do not insert again what is left of a recorded group whose files were partly deleted', async () => {
+    const spoolDir = join(tmp.dir, 'spool-partial');
+    const files = await spoolBatches('partial-svc', 4, spoolDir);
+    const payloads = files.map((f) => decodeSpoolFile(readFileSync(join(spoolDir, f))));
+    writeFileSync(join(spoolDir, 'insert-group.json'), JSON.stringify({ token: 'landed-group', seqs: files.slice(0, 3).map((f) => Number(f.slice(0, 12))) }));
+    unlinkSync(join(spoolDir, files[0])); // deletion had begun: the group's insert had succeeded
+    down = true;
+    const c = await startTestCollector(tmp.dir, { batchMaxRows: 100, spoolDir }, { wrapSink });
+    try {
+      await c.store.insertNative(qualified(DEFAULT_TABLE), INSERT_COLUMNS, Buffer.concat(payloads.slice(0, 3).map((p) => p.data)), {
+        insert_deduplication_token: 'landed-group',
+      });
+      inserts.length = 0;
+      down = false;
+      expect(await countsPerBatch(c, 'partial-svc')).toEqual([['0', 100], ['1', 100], ['2', 100], ['3', 100]]);
+      expect(inserts).toEqual([100]);
+    } finally {
+      await c.stop();
+    }
+  });
+});
