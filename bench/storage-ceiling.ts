@@ -1,7 +1,8 @@
 /**
  * Scenario storage-ceiling: how fast the embedded engine (chDB, the real ClickHouse engine) stores
  * log-shaped rows by itself (`INSERT … SELECT` from numbers(), no client at all) vs logq's writer
- * path (decoded OTLP → rows → `@clickhouse/client` insert), in the same process and run.
+ * path (OTLP bytes → decoded request → rows → Native blocks → insert, as the collector does; and the
+ * JSONCompactEachRow path it used before), in the same process and run.
  *
  *   npm run bench -- storage-ceiling
  *
@@ -12,6 +13,7 @@ import { createLogsTableStatements, createDatabaseSql, INSERT_COLUMNS, type Tabl
 import { openStore } from '../src/storage/client.ts';
 import { LogWriter } from '../src/storage/LogWriter.ts';
 import { requestToRows } from '../src/storage/rows.ts';
+import { rowsToNative } from '../src/storage/native-format.ts';
 import { DEFAULT_RETENTION } from '../src/storage/RetentionPolicy.ts';
 import { engineSelectSql, makeRequest, makeRequestBytes } from './lib/log-data.ts';
 import { decodeExportLogsRequest } from '../src/otlp/decode-logs.ts';
@@ -21,7 +23,7 @@ import { writeChart } from './lib/svg.ts';
 import { tempDir } from './lib/temp.ts';
 
 /** Chart labels, in the order the variants run. */
-const SHORT = ['engine, 1 stmt', 'engine, batched', 'rows→JSON', 'rows→TSV', 'wire: now', 'wire: fused', 'wire: fused 5x', 'rows→JSON 5x'];
+const SHORT = ['engine, 1 stmt', 'engine, batched', 'rows→JSON', 'rows→Native', 'wire→JSON (before)', 'wire→Native (now)', 'wire→Native, combined', 'wire: fused TSV'];
 
 interface Variant {
   name: string;
@@ -34,8 +36,8 @@ interface Variant {
 export async function run(): Promise<void> {
   const total = Number(process.env.BENCH_ROWS ?? 200_000);
   const batch = Number(process.env.BENCH_BATCH ?? 10_000);
-  // A larger insert for comparison (a multiple of `batch`): what a larger collector batch would give.
-  const bigBatch = batch * 5;
+  // Combined inserts (a multiple of `batch`): the collector's --insert-max-rows default.
+  const bigBatch = batch * 10;
   const tmp = tempDir('logq-bench-storage-');
   const store = openStore({ dataDir: tmp.dir });
   const client = store.client;
@@ -51,6 +53,7 @@ export async function run(): Promise<void> {
     const wire = Array.from({ length: Math.ceil(total / batch) }, (_, i) => makeRequestBytes(Math.min(batch, total - i * batch), i * batch));
     const writer = new LogWriter(client, ref, { format: 'TabSeparated' });
     const jsonWriter = new LogWriter(client, ref, { format: 'JSONCompactEachRow' });
+    const native = (data: Buffer) => store.insertNative(table, INSERT_COLUMNS, data);
 
     const measure = async (name: string, body: () => Promise<void>) => {
       await client.command({ query: `TRUNCATE TABLE ${table}` });
@@ -79,27 +82,25 @@ export async function run(): Promise<void> {
           await client.command({ query: `INSERT INTO ${table} (${columns}) ${engineSelectSql(Math.min(batch, total - i))}` });
         }
       });
-      await measure(`logq writer: requestToRows + LogWriter.write, JSONCompactEachRow (${fmt(batch)}-row inserts)`, async () => {
+      await measure(`logq writer: requestToRows + JSONCompactEachRow insert, the collector before (${fmt(batch)}-row inserts)`, async () => {
         for (const req of requests) await jsonWriter.write(requestToRows(req));
       });
-      await measure(`logq writer: requestToRows + LogWriter.write, TabSeparated (${fmt(batch)}-row inserts)`, async () => {
-        for (const req of requests) await writer.write(requestToRows(req));
+      await measure(`logq writer: requestToRows + rowsToNative + Native insert (${fmt(batch)}-row inserts)`, async () => {
+        for (const req of requests) await native(rowsToNative(requestToRows(req)));
       });
-      await measure(`from OTLP bytes, as the collector does now: decode + requestToRows + LogWriter.write, JSONCompactEachRow (${fmt(batch)}-row inserts)`, async () => {
+      await measure(`from OTLP bytes, the collector before: decode + requestToRows + JSONCompactEachRow (${fmt(batch)}-row inserts)`, async () => {
         for (const buf of wire) await jsonWriter.write(requestToRows(decodeExportLogsRequest(buf)));
       });
-      await measure(`from OTLP bytes, fused: otlpToTabSeparatedBytes + LogWriter.writeTabSeparated (${fmt(batch)}-row inserts)`, async () => {
-        for (const buf of wire) await writer.writeTabSeparated(otlpToTabSeparatedBytes(buf).bytes);
+      await measure(`from OTLP bytes, the collector now: decode + requestToRows + rowsToNative + Native insert (${fmt(batch)}-row inserts)`, async () => {
+        for (const buf of wire) await native(rowsToNative(requestToRows(decodeExportLogsRequest(buf))));
       });
-      await measure(`from OTLP bytes, fused: otlpToTabSeparatedBytes + LogWriter.writeTabSeparated (${fmt(bigBatch)}-row inserts)`, async () => {
+      await measure(`from OTLP bytes, the collector now with combined inserts: ${fmt(batch)}-row Native batches, ${fmt(bigBatch)}-row inserts`, async () => {
         for (let i = 0; i < wire.length; i += bigBatch / batch) {
-          await writer.writeTabSeparated(Buffer.concat(wire.slice(i, i + bigBatch / batch).map((buf) => otlpToTabSeparatedBytes(buf).bytes)));
+          await native(Buffer.concat(wire.slice(i, i + bigBatch / batch).map((buf) => rowsToNative(requestToRows(decodeExportLogsRequest(buf))))));
         }
       });
-      await measure(`logq writer: requestToRows + LogWriter.write, JSONCompactEachRow (${fmt(bigBatch)}-row inserts)`, async () => {
-        for (let i = 0; i < requests.length; i += bigBatch / batch) {
-          await jsonWriter.write(requests.slice(i, i + bigBatch / batch).flatMap((req) => requestToRows(req)));
-        }
+      await measure(`from OTLP bytes, fused: otlpToTabSeparatedBytes + TabSeparated insert (${fmt(batch)}-row inserts)`, async () => {
+        for (const buf of wire) await writer.writeTabSeparated(otlpToTabSeparatedBytes(buf).bytes);
       });
     }
   } finally {
