@@ -11,6 +11,7 @@ import { GrpcLogExporter, type GrpcLogExporterOptions } from '../exporter/GrpcLo
 import { PipelinedLogExporter } from '../exporter/PipelinedLogExporter.ts';
 import { resolveBatchOptions, type BatchOptions } from './batch-config.ts';
 import { installExitFlush, type ExitFlushOptions } from './exit-flush.ts';
+import { IntakeProcessor, setIntakeInstalled } from './intake.ts';
 import { ConsoleLogExporter, type ConsoleLogExporterOptions } from './exporters/ConsoleLogExporter.ts';
 import { RotatingFileExporter, type RotatingFileExporterOptions } from './exporters/RotatingFileExporter.ts';
 import { resolveLevelConfig, type LevelOptions } from './level-config.ts';
@@ -88,6 +89,9 @@ export interface LoggingHandle {
 
 const warn = (m: string) => process.emitWarning(m, 'LogqConfigWarning');
 
+/** Attributes per record (the OTel SDK default, set explicitly: the intake processor applies the same limit). */
+const ATTRIBUTE_COUNT_LIMIT = 128;
+
 /** Builds an optional component; a bad configuration is reported and the component left out (never thrown). */
 function optional(option: string, build: () => void): void {
   try {
@@ -114,12 +118,15 @@ export function registerLogging(options: RegisterLoggingOptions = {}): LoggingHa
     ...resolveBatchOptions(options.batch, process.env, warn),
     selfObsMeterProvider: stats,
   });
+  // The intake processor comes first (it gives the record the attributes logq's loggers hand off)
+  // and counts emitted records; behind a filter, a separate counter counts what passed it.
   const counter: LogRecordProcessor = {
     onEmit: () => void stats.counts.emitted++,
     forceFlush: () => Promise.resolve(),
     shutdown: () => Promise.resolve(),
   };
-  const pipeline: LogRecordProcessor[] = [counter, ...(options.processors ?? [])];
+  const pipeline: LogRecordProcessor[] = [...(options.processors ?? [])];
+  if (options.filter) pipeline.unshift(counter);
   if (options.redact !== false) pipeline.push(new RedactionProcessor(options.redact === true ? {} : options.redact));
   if (options.notify) optional('notify', () => pipeline.push(new NotifyProcessor(options.notify!)));
   pipeline.push(batch);
@@ -131,13 +138,17 @@ export function registerLogging(options: RegisterLoggingOptions = {}): LoggingHa
 
   const provider = new LoggerProvider({
     resource: buildResource(options),
-    processors: options.filter ? [new FilterProcessor(options.filter, pipeline)] : pipeline,
+    logRecordLimits: { attributeCountLimit: ATTRIBUTE_COUNT_LIMIT },
+    processors: options.filter
+      ? [new IntakeProcessor(ATTRIBUTE_COUNT_LIMIT), new FilterProcessor(options.filter, pipeline)]
+      : [new IntakeProcessor(ATTRIBUTE_COUNT_LIMIT, stats.counts), ...pipeline],
   });
 
   const contextManager = new AsyncLocalStorageContextManager();
   if (!context.setGlobalContextManager(contextManager.enable())) contextManager.disable();
   logs.disable();
   logs.setGlobalLoggerProvider(provider);
+  setIntakeInstalled(true);
   // Loggers fetched before registration hold the previous provider's loggers: re-bind them.
   configureLoggers({});
 
@@ -163,6 +174,7 @@ export function registerLogging(options: RegisterLoggingOptions = {}): LoggingHa
         } finally {
           dropReporter.summary(stats.counts.dropped, stats.capacity);
           logs.disable();
+          setIntakeInstalled(false);
           configureLoggers({});
         }
       })();

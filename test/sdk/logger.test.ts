@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { logs } from '@opentelemetry/api';
+import type { LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { getLogger } from '../../src/sdk/logger.ts';
 import { registerInMemory } from './memory-pipeline.ts';
 
@@ -204,5 +206,73 @@ describe('levels', () => {
     getLogger('bad').debug('no: LOG_LEVEL=info applies');
     getLogger('bad').info('still info');
     expect((await handle.records()).map((r) => r.body)).toEqual(['still info']);
+  });
+});
+
+describe('attribute hand-off to the SDK record (intake processor)', () => {
+  const adder = (key: string): LogRecordProcessor => ({
+    onEmit: (r) => void r.setAttribute(key, 'added'),
+    forceFlush: async () => {},
+    shutdown: async () => {},
+  });
+
+  it('scalar attributes reach filters, processors and exporters as the SDK would store them', async () => {
+    handle = registerInMemory({ filter: (r) => r.attributes.keep === true, processors: [adder('later')] });
+    const log = getLogger('intake');
+    log.info('kept', { keep: true, n: 1, s: 'x', none: null });
+    log.info('filtered', { keep: false });
+    const recs = await handle.records();
+    expect(recs.map((r) => [r.body, r.attributes, r.droppedAttributesCount])).toEqual([
+      ['kept', { keep: true, n: 1, s: 'x', none: null, later: 'added' }, 0],
+    ]);
+    expect(handle.stats().emitted).toBe(1); // behind a filter, only what passed it
+  });
+
+  it('non-scalar values go through the SDK: arrays are copied, invalid values dropped', async () => {
+    handle = registerInMemory();
+    const tags = ['a'];
+    getLogger('intake').info('arrays', { tags, bad: [() => 1] as never, ok: 1 });
+    tags.push('mutated after the call');
+    const [r] = await handle.records();
+    expect(r.attributes).toEqual({ tags: ['a'], ok: 1 });
+  });
+
+  it('the attribute count limit (128) holds for handed-off attributes and for processors adding more', async () => {
+    handle = registerInMemory({ processors: [adder('one.more')] });
+    const many = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i]));
+    getLogger('intake').info('130', many(130));
+    getLogger('intake').info('128', many(128));
+    getLogger('intake').info('127', many(127));
+    const [a, b, c] = await handle.records();
+    expect([Object.keys(a.attributes).length, a.droppedAttributesCount]).toEqual([128, 3]);
+    expect([Object.keys(b.attributes).length, b.droppedAttributesCount, b.attributes['one.more']]).toEqual([128, 1, undefined]);
+    expect([Object.keys(c.attributes).length, c.droppedAttributesCount, c.attributes['one.more']]).toEqual([128, 0, 'added']);
+  });
+
+  it("a record emitted through the OTel API inside a processor does not get the outer call's attributes", async () => {
+    const nested: LogRecordProcessor = {
+      onEmit: (r) => {
+        if (r.body === 'outer') logs.getLogger('api').emit({ body: 'inner' });
+      },
+      forceFlush: async () => {},
+      shutdown: async () => {},
+    };
+    handle = registerInMemory({ processors: [nested] });
+    getLogger('intake').info('outer', { owner: 'outer' });
+    logs.getLogger('api').emit({ body: 'direct', attributes: { via: 'api' } });
+    const recs = await handle.records();
+    const byBody = Object.fromEntries(recs.map((r) => [r.body, r.attributes]));
+    expect(byBody).toEqual({ outer: { owner: 'outer' }, inner: {}, direct: { via: 'api' } });
+    expect(handle.stats().emitted).toBe(3);
+  });
+
+  it('timestamp and observed timestamp are the same HrTime, close to the wall clock', async () => {
+    handle = registerInMemory();
+    getLogger('intake').info('t');
+    const [r] = await handle.records();
+    expect(r.hrTimeObserved).toEqual(r.hrTime);
+    expect(Math.abs(r.hrTime[0] * 1000 + r.hrTime[1] / 1e6 - Date.now())).toBeLessThan(60_000);
+    expect(r.hrTime[1]).toBeGreaterThanOrEqual(0);
+    expect(r.hrTime[1]).toBeLessThan(1e9);
   });
 });
