@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { logs } from '@opentelemetry/api';
 import { getLogger } from '../../src/sdk/logger.ts';
 import { Redactor } from '../../src/sdk/processors/redact.ts';
+import { BEARER_PATTERN, CARD_PATTERN, luhn, PRIVATE_KEY_PATTERN } from '../../src/otlp/secret-rules.ts';
 import { registerInMemory } from './memory-pipeline.ts';
 
 let handle: ReturnType<typeof registerInMemory> | undefined;
@@ -66,6 +67,33 @@ describe('redaction (on by default)', () => {
     handle = registerInMemory({ redact: false });
     getLogger('red').info('plain', { password: 'visible' });
     expect((await handle.records())[0].attributes.password).toBe('visible');
+  });
+
+  it('the prescan changes nothing: same output as running every rule on every string', () => {
+    // The rules as they ran before the prescan: defaults, then extra patterns, then cards.
+    const reference = (text: string, extra: RegExp[], replacement: string) => {
+      let out = text;
+      for (const p of [PRIVATE_KEY_PATTERN, BEARER_PATTERN, ...extra]) out = out.replace(p, replacement);
+      return out.replace(CARD_PATTERN, (m) => (luhn(m.replace(/[ -]/g, '')) ? replacement : m));
+    };
+    const parts = ['Bearer ', 'bearer', 'BEARER x', 'Bearer abc.def=', '-----BEGIN ', '-----BEGIN EC PRIVATE KEY-----\nAAA\n', '-----END EC PRIVATE KEY-----',
+      '4111 1111 1111 1111', '4111111111111112', '5500-0000-0000-0004', '123456789012', '1234567890123', ' ', '-', 'x', 'order', 'AKIAABCDEFGHIJKLMNOP', 'CARDHERE', 'é'];
+    let seed = 7;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+    const configs = [
+      { options: {}, extra: [], replacement: '[REDACTED]' },
+      { options: { patterns: [/\bAKIA[0-9A-Z]{16}\b/], replacement: '***' }, extra: [/\bAKIA[0-9A-Z]{16}\b/g], replacement: '***' },
+      // An extra pattern whose replacement looks like a card number: the card rule must still see it.
+      { options: { patterns: [/CARDHERE/], replacement: '4111 1111 1111 1111' }, extra: [/CARDHERE/g], replacement: '4111 1111 1111 1111' },
+    ];
+    for (const { options, extra, replacement } of configs) {
+      const r = new Redactor(options);
+      for (let i = 0; i < 3000; i++) {
+        let text = '';
+        for (let k = rand(6); k >= 0; k--) text += parts[rand(parts.length)];
+        expect(r.redactString(text), JSON.stringify(text)).toBe(reference(text, extra, replacement));
+      }
+    }
   });
 
   it('Redactor keeps clean values identical', () => {

@@ -29,7 +29,10 @@ export class RedactionProcessor implements LogRecordProcessor {
         const value = attrs[key] as AnyValue;
         if (r.isSecretKey(key)) {
           if (value !== r.replacement) record.setAttribute(key, r.replacement);
-        } else if (value !== null && value !== undefined && typeof value !== 'number' && typeof value !== 'boolean') {
+        } else if (typeof value === 'string') {
+          const clean = r.redactString(value);
+          if (clean !== value) record.setAttribute(key, clean);
+        } else if (value !== null && typeof value === 'object') {
           const clean = r.redactValue(value);
           if (clean !== value && JSON.stringify(clean) !== JSON.stringify(value)) record.setAttribute(key, clean);
         }

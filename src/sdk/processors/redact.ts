@@ -22,11 +22,24 @@ export interface RedactOptions {
   replacement?: string;
 }
 
+/**
+ * A necessary condition for any default value rule to match (PEM needs `-----BEGIN`, a bearer token
+ * `Bearer`, a card number 13 digits): one cheap test instead of three regex passes per string
+ * (redaction was ~15% of the SDK path in `node --cpu-prof bench/app-breakdown.ts`, for strings that
+ * are almost always clean).
+ */
+const DEFAULT_RULES_PRESCAN = /-----BEGIN|bearer|\d(?:[ -]?\d){12}/i;
+/** Shortest string a default rule can match (`Bearer x`). */
+const DEFAULT_RULES_MIN_LENGTH = 8;
+
 /** A compiled redactor: decides on keys and rewrites string values. */
 export class Redactor {
   private readonly fragments: string[];
   private readonly keyRegexes: RegExp[];
+  /** The default value patterns (run only when the prescan hits). */
   private readonly patterns: RegExp[];
+  /** Patterns from the options (always run, after the defaults, before the card check). */
+  private readonly extraPatterns: RegExp[];
   private readonly cards: boolean;
   readonly replacement: string;
   private readonly keyCache = new Map<string, boolean>();
@@ -35,7 +48,8 @@ export class Redactor {
     const extra = options.keys ?? [];
     this.fragments = [...DEFAULT_SECRET_KEYS, ...extra.filter((k): k is string => typeof k === 'string').map(normaliseKey)];
     this.keyRegexes = extra.filter((k): k is RegExp => k instanceof RegExp);
-    this.patterns = [...DEFAULT_SECRET_PATTERNS, ...(options.patterns ?? []).map((p) => (p.global ? p : new RegExp(p.source, p.flags + 'g')))];
+    this.patterns = [...DEFAULT_SECRET_PATTERNS];
+    this.extraPatterns = (options.patterns ?? []).map((p) => (p.global ? p : new RegExp(p.source, p.flags + 'g')));
     this.cards = options.cardNumbers ?? true;
     this.replacement = options.replacement ?? REDACTED;
   }
@@ -55,19 +69,35 @@ export class Redactor {
 
   /** `text` with every secret-looking part replaced; the same string when nothing matched. */
   redactString(text: string): string {
+    // Same result as running every rule, in the same order: the default rules are skipped only
+    // when the text cannot match them, and the card rule is re-checked if an extra pattern changed it.
+    let suspicious = text.length >= DEFAULT_RULES_MIN_LENGTH && DEFAULT_RULES_PRESCAN.test(text);
+    const extra = this.extraPatterns;
+    if (!suspicious && extra.length === 0) return text;
     let out = text;
-    for (const p of this.patterns) {
+    if (suspicious) out = this.replaceAll(out, this.patterns);
+    if (extra.length > 0) {
+      const before = out;
+      out = this.replaceAll(out, extra);
+      if (!suspicious && out !== before) suspicious = out.length >= DEFAULT_RULES_MIN_LENGTH && DEFAULT_RULES_PRESCAN.test(out);
+    }
+    if (this.cards && suspicious) {
+      out = out.replace(CARD, (m) => {
+        const digits = m.replace(/[ -]/g, '');
+        return luhn(digits) ? this.replacement : m;
+      });
+    }
+    return out;
+  }
+
+  private replaceAll(text: string, patterns: RegExp[]): string {
+    let out = text;
+    for (const p of patterns) {
       p.lastIndex = 0;
       if (p.test(out)) {
         p.lastIndex = 0;
         out = out.replace(p, this.replacement);
       }
-    }
-    if (this.cards) {
-      out = out.replace(CARD, (m) => {
-        const digits = m.replace(/[ -]/g, '');
-        return luhn(digits) ? this.replacement : m;
-      });
     }
     return out;
   }
