@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 
 let clkTck = 0;
@@ -22,6 +22,38 @@ export function processCpuSeconds(pid: number): number {
   const utime = Number(fields[11]);
   const stime = Number(fields[12]);
   return (utime + stime) / ticksPerSecond();
+}
+
+/** Where a thread's CPU goes: the collector's JavaScript (main thread, V8 GC/compiler helpers, libuv pool), the engine's merges, or the engine's other work (inserts, queries). */
+export type ThreadGroup = 'js' | 'merges' | 'engine';
+
+/** Thread name (from /proc/<pid>/task/<tid>/stat) → group. chDB names its threads (MergeMutate, QueryPipelineEx, ThreadPool, ...). */
+export function threadGroup(name: string): ThreadGroup {
+  if (/^(MainThread|node|V8 ?Worker|libuv-worker|DelayedTaskSchedu)/.test(name)) return 'js';
+  if (/^MergeMutate/.test(name)) return 'merges';
+  return 'engine';
+}
+
+/** CPU seconds per {@link ThreadGroup} a process's live threads have used so far (threads that exited are not counted). */
+export function threadCpuSeconds(pid: number): Record<ThreadGroup, number> {
+  const out: Record<ThreadGroup, number> = { js: 0, merges: 0, engine: 0 };
+  let tids: string[] = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out[threadGroup(name)] += (Number(fields[11]) + Number(fields[12])) / ticksPerSecond();
+    } catch {
+      // The thread has exited.
+    }
+  }
+  return out;
 }
 
 /** Resident set size of a process in bytes, from /proc/<pid>/status. */
