@@ -108,23 +108,27 @@ export class GrpcLogExporter implements LogRecordExporter {
       resultCallback({ code: ExportResultCode.FAILED, error: new Error('exporter is shut down') });
       return;
     }
+    const count = logs.length;
     let payload: Buffer;
     try {
-      // The writer's buffer is reused by the next export: keep our own copy while retrying.
-      payload = Buffer.from(encodeLogRecords(logs, this.writer));
+      // encodeLogRecords returns a copy of the writer's bytes (the writer is reused by the next
+      // export), so the payload stays valid while retrying.
+      payload = encodeLogRecords(logs, this.writer);
     } catch (error) {
-      this.stats.failed += logs.length;
+      this.stats.failed += count;
       resultCallback({ code: ExportResultCode.FAILED, error: error as Error });
       return;
     }
+    // From here on only the count is kept, not the records: they can be collected while the call
+    // is in flight instead of surviving (and being promoted by) the scavenges of a round trip.
     const p = this.send(payload).then(
       (rejected) => {
         this.stats.rejected += rejected;
-        this.stats.exported += logs.length - rejected;
+        this.stats.exported += count - rejected;
         resultCallback({ code: ExportResultCode.SUCCESS });
       },
       (error: Error) => {
-        this.stats.failed += logs.length;
+        this.stats.failed += count;
         resultCallback({ code: ExportResultCode.FAILED, error });
       },
     );

@@ -51,17 +51,20 @@ export class PipelinedLogExporter implements LogRecordExporter {
       resultCallback({ code: ExportResultCode.FAILED, error: new Error('exporter is shut down') });
       return;
     }
-    const call = new Promise<void>((resolve) => {
-      try {
-        this.inner.export(logs, (result) => {
-          if (result.code !== ExportResultCode.SUCCESS) this.fail(logs.length, result.error);
-          resolve();
-        });
-      } catch (error) {
-        this.fail(logs.length, error as Error);
+    // Only the count outlives the call to the inner exporter: no closure here refers to `logs`
+    // (V8 would keep the records alive for the whole round trip through the shared context).
+    const count = logs.length;
+    let resolve!: () => void;
+    const call = new Promise<void>((r) => (resolve = r));
+    try {
+      this.inner.export(logs, (result) => {
+        if (result.code !== ExportResultCode.SUCCESS) this.fail(count, result.error);
         resolve();
-      }
-    });
+      });
+    } catch (error) {
+      this.fail(count, error as Error);
+      resolve();
+    }
     this.inFlight.add(call);
     this.peakInFlight = Math.max(this.peakInFlight, this.inFlight.size);
     void call.then(() => {
