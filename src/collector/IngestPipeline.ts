@@ -1,5 +1,5 @@
-import type { LogRow } from '../storage/rows.ts';
 import { Batcher } from './Batcher.ts';
+import type { NativeChunk } from './request-native.ts';
 import { LogqError } from './errors.ts';
 import type { RequestJournal } from './RequestJournal.ts';
 import type { Shipper } from './Shipper.ts';
@@ -34,7 +34,7 @@ export class IngestPipeline {
   private readonly spool: Spool;
   private readonly shipper: Shipper;
   private readonly opts: IngestPipelineOptions;
-  readonly batcher: Batcher<LogRow>;
+  readonly batcher: Batcher<Buffer>;
   readonly stats: IngestStats = { acceptedRows: 0, refusedRows: 0, duplicateRequests: 0 };
   private readonly journal: RequestJournal;
   private readonly inflight = new Map<string, Promise<void>>();
@@ -44,16 +44,16 @@ export class IngestPipeline {
     this.journal = journal;
     this.shipper = shipper;
     this.opts = options;
-    this.batcher = new Batcher<LogRow>((rows, keys) => this.spoolBatch(rows, keys), {
+    this.batcher = new Batcher<Buffer>((chunks, rows, keys) => this.spoolBatch(chunks, rows, keys), {
       maxRows: options.batchMaxRows,
       maxDelayMs: options.batchMaxDelayMs,
       maxPendingRows: options.maxPendingRows,
     });
   }
 
-  private async spoolBatch(rows: LogRow[], keys: string[]): Promise<void> {
+  private async spoolBatch(chunks: Buffer[], rows: number, keys: string[]): Promise<void> {
     if (this.spool.options.whenFull === 'drop-oldest' && this.spool.full) await this.spool.dropOldest(this.shipper.busy);
-    await this.spool.append(rows, keys);
+    await this.spool.append(chunks, rows, keys);
     this.journal.spooled(keys);
     this.shipper.notify();
   }
@@ -70,7 +70,8 @@ export class IngestPipeline {
    * bytes): a retry of a request already durable is acknowledged without storing it twice, and a
    * retry of one still being batched waits for the original.
    */
-  async accept(rows: LogRow[], key?: string): Promise<void> {
+  async accept(chunk: NativeChunk, key?: string): Promise<void> {
+    const rows = chunk.rows;
     if (key !== undefined) {
       if (this.journal.has(key)) {
         this.stats.duplicateRequests++;
@@ -82,9 +83,9 @@ export class IngestPipeline {
         return pending;
       }
     }
-    if (rows.length === 0) return;
+    if (rows === 0) return;
     if (this.spool.options.whenFull === 'refuse' && this.spool.full) {
-      this.stats.refusedRows += rows.length;
+      this.stats.refusedRows += rows;
       throw new LogqError(
         'LOGQ_SPOOL_FULL',
         `spool holds ${this.spool.bytes} bytes (bound ${this.spool.options.maxBytes})${this.shipper.failing ? ' while ClickHouse is failing' : ''}; retry later`,
@@ -93,13 +94,13 @@ export class IngestPipeline {
     }
     const pending = this.batcher.stats.pendingRows;
     // A request larger than the whole bound is still taken when nothing is pending, or it could never enter.
-    if (pending > 0 && pending + rows.length > this.opts.maxPendingRows) {
-      this.stats.refusedRows += rows.length;
+    if (pending > 0 && pending + rows > this.opts.maxPendingRows) {
+      this.stats.refusedRows += rows;
       throw new LogqError('LOGQ_OVERLOADED', `collector holds ${pending} unspooled rows (bound ${this.opts.maxPendingRows}); retry later`, {
         retryAfterMs: this.retryDelayMs(),
       });
     }
-    const done = this.batcher.add(rows, key);
+    const done = this.batcher.add(chunk.data, rows, key);
     if (key !== undefined) {
       this.inflight.set(key, done);
       void done.then(
@@ -108,7 +109,7 @@ export class IngestPipeline {
       );
     }
     await done;
-    this.stats.acceptedRows += rows.length;
+    this.stats.acceptedRows += rows;
   }
 
   /** Why the collector is not ready, or undefined when it is. */

@@ -3,8 +3,6 @@ import { appendFile, mkdir, open, readdir, readFile, rename, unlink } from 'node
 import { join } from 'node:path';
 import { LogqError } from './errors.ts';
 import { collectorLog } from './log.ts';
-import { rowsToNative } from '../storage/native-format.ts';
-import type { LogRow } from '../storage/rows.ts';
 import { decodeSpoolFile, encodeSpoolFile, SpoolCorruptError } from './spool-format.ts';
 
 /** What the spool does when it holds `maxBytes`: refuse new batches (default) or delete the oldest. */
@@ -155,13 +153,13 @@ export class Spool {
     collectorLog('error', 'ClickHouse refused a row as invalid data; set aside', { code: 'LOGQ_STORAGE_REJECTED', file, reason });
   }
 
-  /** Writes a batch durably (fsync of file and directory) and queues it; resolves once it is on disk. */
-  async append(rows: LogRow[], requests: string[] = []): Promise<SpoolEntry> {
+  /** Writes a batch (Native blocks, one per request) durably (fsync of file and directory) and queues it; resolves once it is on disk. */
+  async append(chunks: readonly Buffer[], rowCount: number, requests: string[] = []): Promise<SpoolEntry> {
     const seq = this.nextSeq++;
     const token = `logq-${this.instance}-${seq}`;
     const file = join(this.options.dir, `${String(seq).padStart(12, '0')}.spool`);
-    const block = rowsToNative(rows);
-    const data = encodeSpoolFile({ token, rowCount: rows.length, data: block, requests });
+    const block = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+    const data = encodeSpoolFile({ token, rowCount, data: block, requests });
     const tmp = file + '.tmp';
     try {
       const fh = await open(tmp, 'w', 0o600);
@@ -182,14 +180,14 @@ export class Spool {
       await unlink(tmp).catch(() => {});
       throw new LogqError('LOGQ_SPOOL_FAILED', `could not write spool file ${file}: ${(error as Error).message}`, { cause: error });
     }
-    const entry: SpoolEntry = { seq, file, bytes: data.length, rowCount: rows.length, token, requests };
-    if (this.cachedRows + rows.length <= this.options.maxCachedRows) {
+    const entry: SpoolEntry = { seq, file, bytes: data.length, rowCount, token, requests };
+    if (this.cachedRows + rowCount <= this.options.maxCachedRows) {
       entry.data = block;
-      this.cachedRows += rows.length;
+      this.cachedRows += rowCount;
     }
     this.push(entry);
     this.stats.spooledBatches++;
-    this.stats.spooledRows += rows.length;
+    this.stats.spooledRows += rowCount;
     return entry;
   }
 

@@ -1,7 +1,7 @@
 import type { ExportLogsPartialSuccess, ExportLogsRequestData } from '../otlp/types.ts';
-import { requestToRows, type LogRow } from '../storage/rows.ts';
 import type { IngestPipeline } from './IngestPipeline.ts';
-import { guardRows, type GuardStats, type RecordLimits } from './limit-rows.ts';
+import type { GuardStats, RecordLimits } from './limit-rows.ts';
+import { requestToNative } from './request-native.ts';
 import { rejectInvalidRecords } from './validate-records.ts';
 
 /**
@@ -46,7 +46,7 @@ export { requestKey } from './RequestJournal.ts';
 
 /**
  * The path every receiver (gRPC, OTLP/HTTP, REST) shares: validate records (invalid ones are
- * rejected individually), map to rows, apply limits and redaction, then admit into the
+ * rejected individually), write them as a Native block applying limits and redaction, then admit into the
  * pipeline, which resolves once the rows are fsync'ed in the spool.
  */
 export function createLogsIngest(pipeline: IngestPipeline, limits: RecordLimits, stats: ReceiverStats): LogsIngest {
@@ -54,9 +54,9 @@ export function createLogsIngest(pipeline: IngestPipeline, limits: RecordLimits,
     stats.receivedRecords += countRecords(request);
     const { rejected, message } = rejectInvalidRecords(request);
     stats.rejectedRecords += rejected;
-    const rows = requestToRows(request);
-    guardRows(rows, limits, stats);
-    await pipeline.accept(rows, key);
+    // Straight to one Native block per request (limits and redaction applied on the way): no row
+    // objects wait in memory for the batch.
+    await pipeline.accept(requestToNative(request, limits, stats), key);
     return { rejectedLogRecords: rejected, errorMessage: message };
   };
 }

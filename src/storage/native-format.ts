@@ -54,13 +54,15 @@ function decimalSecondsParts(text: string): [number, number] {
   return hrTimeToFixed64Parts(sec, frac);
 }
 
+const HEX = Buffer.from('0123456789abcdef', 'latin1');
+
 /** Buffer's UTF-8 writer without `write()`'s argument handling (present on every Node Buffer). */
 interface Utf8Writer {
   utf8Write(s: string, offset: number, length?: number): number;
 }
 
 /** A growable byte buffer with the writes the Native format needs. */
-class Out {
+export class NativeOut {
   buf: Buffer;
   pos = 0;
   constructor(size: number) {
@@ -111,6 +113,31 @@ class Out {
     this.grow(n);
     this.pos += (this.buf as unknown as Utf8Writer).utf8Write(s, this.pos, n);
   }
+  /** A String of the lower-case hex digits of `bytes` (trace and span ids). */
+  hex(bytes: Uint8Array): void {
+    const n = bytes.length;
+    if (n * 2 >= 0x80) {
+      this.string(Buffer.from(bytes.buffer, bytes.byteOffset, n).toString('hex'));
+      return;
+    }
+    this.grow(1 + n * 2);
+    const buf = this.buf;
+    buf[this.pos++] = n * 2;
+    for (let i = 0; i < n; i++) {
+      const b = bytes[i];
+      buf[this.pos++] = HEX[b >> 4];
+      buf[this.pos++] = HEX[b & 15];
+    }
+  }
+  /** A column header: name and type. */
+  column(name: string, type: string): void {
+    this.string(name);
+    this.string(type);
+  }
+  /** The bytes written so far. */
+  bytes(): Buffer {
+    return this.buf.subarray(0, this.pos);
+  }
   u8(n: number): void {
     this.grow(1);
     this.buf[this.pos++] = n;
@@ -131,7 +158,7 @@ type StringIndex = 1 | 2 | 4 | 6 | 7 | 8 | 10 | 11 | 12 | 15;
  * and column for a value that does not fit its column (the caller treats it as a data error).
  */
 export function rowsToNative(rows: readonly LogRow[]): Buffer {
-  const out = new Out(256 + rows.length * 256);
+  const out = new NativeOut(256 + rows.length * 256);
   out.varint(INSERT_COLUMNS.length);
   out.varint(rows.length);
   INSERT_COLUMNS.forEach((name, col) => {
