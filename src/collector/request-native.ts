@@ -13,53 +13,76 @@ export interface NativeChunk {
 
 const TRUNCATED = '…[truncated]';
 
-/** A map column's entries for one record, resource or scope, after limits and redaction. */
-interface Entries {
-  keys: string[];
-  values: string[];
-}
-
-const EMPTY: Entries = { keys: [], values: [] };
-
 /**
- * Attributes → map entries as the row path makes them (a repeated key keeps its first position and
- * its last value), then the limits (first `maxAttributes` keys kept, long values cut) and redaction.
+ * Map entries of many records in flat arrays (no arrays per record): record i owns
+ * keys/values [ends[i-1], ends[i]).
  */
-function entries(kvs: KeyValue[], limits: RecordLimits, stats: GuardStats): Entries {
-  if (kvs.length === 0) return EMPTY;
-  const keys: string[] = [];
-  const values: string[] = [];
-  // Records carry a handful of attributes: a linear scan beats a Map for repeated keys.
-  const index = kvs.length > 32 ? new Map<string, number>() : undefined;
-  for (const kv of kvs) {
-    const v = anyValueToString(kv.value);
-    const at = index ? (index.get(kv.key) ?? -1) : keys.indexOf(kv.key);
-    if (at >= 0) values[at] = v;
-    else {
-      index?.set(kv.key, keys.length);
-      keys.push(kv.key);
-      values.push(v);
+class FlatMaps {
+  readonly keys: string[] = [];
+  readonly values: string[] = [];
+  readonly ends: number[] = [];
+
+  /**
+   * Adds one map, as the row path makes it (a repeated key keeps its first position and its last
+   * value), then the limits (first `maxAttributes` keys kept, long values cut) and redaction.
+   */
+  add(kvs: KeyValue[], limits: RecordLimits, stats: GuardStats): void {
+    const { keys, values } = this;
+    const start = keys.length;
+    // Records carry a handful of attributes: a linear scan beats a Map for repeated keys.
+    const index = kvs.length > 32 ? new Map<string, number>() : undefined;
+    for (let j = 0; j < kvs.length; j++) {
+      const kv = kvs[j];
+      const v = anyValueToString(kv.value);
+      let at = -1;
+      if (index) at = index.get(kv.key) ?? -1;
+      else for (let k = start; k < keys.length; k++) if (keys[k] === kv.key) at = k;
+      if (at >= 0) values[at] = v;
+      else {
+        index?.set(kv.key, keys.length);
+        keys.push(kv.key);
+        values.push(v);
+      }
+    }
+    const count = keys.length - start;
+    if (count > limits.maxAttributes) {
+      stats.droppedAttributes += count - limits.maxAttributes;
+      keys.length = start + limits.maxAttributes;
+      values.length = start + limits.maxAttributes;
+    }
+    for (let i = start; i < values.length; i++) {
+      let v = values[i];
+      if (v.length > limits.maxAttributeValueLength) {
+        v = v.slice(0, limits.maxAttributeValueLength) + TRUNCATED;
+        stats.truncatedValues++;
+      }
+      if (limits.redact) {
+        const next = isSecretKey(keys[i]) ? (v === '' ? v : REDACTED) : redactValue(v);
+        if (next !== v) stats.redactedValues++;
+        v = next;
+      }
+      values[i] = v;
+    }
+    this.ends.push(keys.length);
+  }
+
+  /** Writes a Map column whose row r holds map `which(r)` of these, for `rows` rows. */
+  write(out: NativeOut, rows: number, which: (row: number) => number): void {
+    let total = 0;
+    for (let r = 0; r < rows; r++) {
+      const m = which(r);
+      total += this.ends[m] - (m ? this.ends[m - 1] : 0);
+      out.u32pair(total % 4294967296, Math.floor(total / 4294967296));
+    }
+    for (let r = 0; r < rows; r++) {
+      const m = which(r);
+      for (let k = m ? this.ends[m - 1] : 0; k < this.ends[m]; k++) out.string(this.keys[k]);
+    }
+    for (let r = 0; r < rows; r++) {
+      const m = which(r);
+      for (let k = m ? this.ends[m - 1] : 0; k < this.ends[m]; k++) out.string(this.values[k]);
     }
   }
-  if (keys.length > limits.maxAttributes) {
-    stats.droppedAttributes += keys.length - limits.maxAttributes;
-    keys.length = limits.maxAttributes;
-    values.length = limits.maxAttributes;
-  }
-  for (let i = 0; i < values.length; i++) {
-    let v = values[i];
-    if (v.length > limits.maxAttributeValueLength) {
-      v = v.slice(0, limits.maxAttributeValueLength) + TRUNCATED;
-      stats.truncatedValues++;
-    }
-    if (limits.redact) {
-      const next = isSecretKey(keys[i]) ? (v === '' ? v : REDACTED) : redactValue(v);
-      if (next !== v) stats.redactedValues++;
-      v = next;
-    }
-    values[i] = v;
-  }
-  return { keys, values };
 }
 
 /** `service.name` as sent (its last occurrence), before limits and redaction, as the row path takes it. */
@@ -82,16 +105,6 @@ function body(r: LogRecordData, limits: RecordLimits, stats: GuardStats): string
   return b;
 }
 
-function writeMaps(out: NativeOut, maps: readonly Entries[]): void {
-  let total = 0;
-  for (const m of maps) {
-    total += m.keys.length;
-    out.u32pair(total % 4294967296, Math.floor(total / 4294967296));
-  }
-  for (const m of maps) for (const k of m.keys) out.string(k);
-  for (const m of maps) for (const v of m.values) out.string(v);
-}
-
 function writeTime(out: NativeOut, ns: bigint): void {
   out.u32pair(Number(ns & 0xffffffffn), Number((ns >> 32n) & 0xffffffffn));
 }
@@ -106,17 +119,21 @@ export function requestToNative(req: ExportLogsRequestData, limits: RecordLimits
   const recs: LogRecordData[] = [];
   const resIdx: number[] = [];
   const scopeIdx: number[] = [];
-  const resources: { service: string; url: string; attrs: Entries }[] = [];
-  const scopes: { url: string; name: string; version: string; attrs: Entries }[] = [];
+  const resources: { service: string; url: string }[] = [];
+  const scopes: { url: string; name: string; version: string }[] = [];
+  const resourceMaps = new FlatMaps();
+  const scopeMaps = new FlatMaps();
   for (const rl of req.resourceLogs) {
     let res = -1;
     for (const sl of rl.scopeLogs) {
       if (sl.logRecords.length === 0) continue;
       if (res < 0) {
-        resources.push({ service: serviceName(rl.resource.attributes), url: rl.schemaUrl, attrs: entries(rl.resource.attributes, limits, stats) });
+        resources.push({ service: serviceName(rl.resource.attributes), url: rl.schemaUrl });
+        resourceMaps.add(rl.resource.attributes, limits, stats);
         res = resources.length - 1;
       }
-      scopes.push({ url: sl.schemaUrl, name: sl.scope.name, version: sl.scope.version, attrs: entries(sl.scope.attributes, limits, stats) });
+      scopes.push({ url: sl.schemaUrl, name: sl.scope.name, version: sl.scope.version });
+      scopeMaps.add(sl.scope.attributes, limits, stats);
       for (const r of sl.logRecords) {
         recs.push(r);
         resIdx.push(res);
@@ -149,7 +166,7 @@ export function requestToNative(req: ExportLogsRequestData, limits: RecordLimits
   head('ResourceSchemaUrl');
   for (let i = 0; i < n; i++) out.string(resources[resIdx[i]].url);
   head('ResourceAttributes');
-  writeMaps(out, resIdx.map((i) => resources[i].attrs));
+  resourceMaps.write(out, n, (r) => resIdx[r]);
   head('ScopeSchemaUrl');
   for (let i = 0; i < n; i++) out.string(scopes[scopeIdx[i]].url);
   head('ScopeName');
@@ -157,9 +174,11 @@ export function requestToNative(req: ExportLogsRequestData, limits: RecordLimits
   head('ScopeVersion');
   for (let i = 0; i < n; i++) out.string(scopes[scopeIdx[i]].version);
   head('ScopeAttributes');
-  writeMaps(out, scopeIdx.map((i) => scopes[i].attrs));
+  scopeMaps.write(out, n, (r) => scopeIdx[r]);
   head('LogAttributes');
-  writeMaps(out, recs.map((r) => entries(r.attributes, limits, stats)));
+  const logMaps = new FlatMaps();
+  for (const r of recs) logMaps.add(r.attributes, limits, stats);
+  logMaps.write(out, n, (r) => r);
   head('EventName');
   for (const r of recs) out.string(r.eventName);
   head('ObservedTimestamp');
