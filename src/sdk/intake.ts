@@ -1,92 +1,267 @@
-import type { Attributes } from '@opentelemetry/api';
+import { diag, isSpanContextValid, trace, type AnyValue, type Attributes, type Context, type HrTime, type SeverityNumber, type SpanContext } from '@opentelemetry/api';
+import { AddAttributeDecision, maybeAddAttribute, type InstrumentationScope } from '@opentelemetry/core';
+import type { Resource } from '@opentelemetry/resources';
 import type { LogRecordProcessor, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
 
 /**
- * The attribute hand-off between logq's logger façade and logq's own LoggerProvider.
+ * logq's loggers → the processors of the provider `registerLogging` installed, without the SDK's
+ * `Logger.emit` / `LogRecordImpl`.
  *
- * The SDK's `LogRecordImpl` copies the attributes given to `Logger.emit` one by one through
+ * Per record the SDK path copies the call's options twice (`{ context, ...logRecord }`, the
+ * `enabled()` options), converts both timestamps, and copies the attributes one by one through
  * `setAttribute` (key check, a recursive `isAnyValue` with a fresh WeakSet per value, a deep copy
- * of each value): ~12% of the SDK path in `node --cpu-prof bench/app-breakdown.ts`. The façade
- * already builds a fresh, flat attribute object per call, so when the record goes to the provider
- * that `registerLogging` installed, the façade emits it without attributes and parks its object
- * here; {@link IntakeProcessor} (the first processor of that provider, so filters and every other
- * processor see the attributes) adopts it as the record's attribute map. The SDK's own rules still
- * decide whenever the object is not trivially valid (a non-scalar value, an empty key, more keys
- * than the count limit): then the attributes go through `setAttributes` as before.
+ * of each value): together about half of the SDK path in `node --cpu-prof bench/app-breakdown.ts`,
+ * and most of the short-lived garbage that makes the young generation collect (and copy the queued
+ * records) more often. logq's façade already has everything in final form — one fresh, flat
+ * attribute object per call, one HrTime, the span context — so when the global provider is
+ * registerLogging's own, the façade builds a {@link LogqLogRecord} (the SDK's record semantics:
+ * same limits, same validation for anything but plain scalars, read-only once emitted) and hands it
+ * to that provider's processors, in order, exactly as the SDK's `MultiLogRecordProcessor` would.
+ * The queue is still the SDK's `BatchLogRecordProcessor` with its drop counting; records logged
+ * through the OTel Logs API take the SDK's own path into the same processors.
  */
-let pending: Attributes | undefined;
-let installed = false;
+export interface DirectPipeline {
+  readonly resource: Resource;
+  /** The provider's processors, in order (the {@link IntakeProcessor} first). */
+  readonly processors: readonly LogRecordProcessor[];
+  /** Attribute limits of the provider. */
+  readonly limits: { attributeCountLimit: number; attributeValueLengthLimit: number };
+  /** True once the provider began shutting down (the SDK's loggers then emit nothing). */
+  closed: boolean;
+  /** One scope object per logger name (what the SDK's `getLogger(name)` would carry). */
+  readonly scopes: Map<string, InstrumentationScope>;
+}
 
-/** Whether records of logq's loggers go to a provider whose first processor is an {@link IntakeProcessor}. */
-export function intakeInstalled(): boolean {
+let installed: DirectPipeline | undefined;
+
+/** The pipeline logq's loggers write to directly, if registerLogging's provider is the global one. */
+export function directPipeline(): DirectPipeline | undefined {
   return installed;
 }
 
-/** Set by registerLogging when its provider (with an IntakeProcessor first) becomes the global one, cleared at shutdown. */
-export function setIntakeInstalled(on: boolean): void {
-  installed = on;
-  pending = undefined;
+/** Set by registerLogging once its provider is the global one; cleared at shutdown. */
+export function installDirectPipeline(pipeline: DirectPipeline | undefined): void {
+  installed = pipeline;
 }
 
-/** Parks the attributes of the record the caller is about to emit (synchronously). */
-export function handOff(attributes: Attributes | undefined): void {
-  pending = attributes;
-}
-
-/** The LogRecordImpl fields the adoption writes (sdk-logs 3.x); checked before use. */
-interface RecordInternals {
-  attributes: Attributes;
-  _attributesCount: number;
+/** The scope of records of the logger `name` in `pipeline` (as the SDK builds it: no version, no schema URL). */
+export function scopeFor(pipeline: DirectPipeline, name: string): InstrumentationScope {
+  let scope = pipeline.scopes.get(name);
+  if (!scope) {
+    scope = { name: name || 'unknown', version: undefined, schemaUrl: undefined };
+    pipeline.scopes.set(name, scope);
+  }
+  return scope;
 }
 
 /**
- * Makes `attributes` the record's attribute map when every value is a scalar (string, number,
- * boolean, null), no key is empty and there are at most `countLimit` keys — exactly the cases in
- * which `setAttributes` would store the same values unchanged (no value-length limit in force).
- * Otherwise the SDK's `setAttributes` handles them (validation, copies, dropped-count).
+ * Emits one record of logq's façade into `pipeline`: the span context of `ctx` (when valid), the
+ * attributes (adopted when plain, else through the SDK's validation), every processor in order,
+ * then read-only — what `Logger.emit` does for a record of an enabled logger.
  */
-export function adoptAttributes(record: ReadWriteLogRecord, attributes: Attributes, countLimit: number): void {
-  const impl = record as unknown as RecordInternals;
-  let n = 0;
-  let simple = impl._attributesCount === 0 && typeof impl.attributes === 'object';
-  if (simple) {
+export function emitDirect(
+  pipeline: DirectPipeline,
+  scope: InstrumentationScope,
+  time: HrTime,
+  severityNumber: SeverityNumber,
+  severityText: string,
+  body: AnyValue,
+  attributes: Attributes,
+  ctx: Context,
+  eventName: string | undefined,
+): void {
+  if (pipeline.closed) return;
+  const sc = trace.getSpanContext(ctx);
+  const record = new LogqLogRecord(pipeline, scope, time, severityNumber, severityText, body, eventName, sc && isSpanContextValid(sc) ? sc : undefined);
+  record.adopt(attributes);
+  const processors = pipeline.processors;
+  for (let i = 0; i < processors.length; i++) processors[i].onEmit(record, ctx);
+  record._makeReadonly();
+}
+
+/**
+ * A log record with the semantics of the SDK's `LogRecordImpl` (sdk-logs 3.x): attribute count and
+ * value-length limits, `setAttribute` validation and copies, `droppedAttributesCount`, and writes
+ * refused (with a diag warning) once the record was emitted.
+ */
+export class LogqLogRecord implements ReadWriteLogRecord {
+  readonly resource: Resource;
+  readonly instrumentationScope: InstrumentationScope;
+  attributes: Attributes = {};
+  private _hrTime: HrTime;
+  private _hrTimeObserved: HrTime;
+  private _spanContext: SpanContext | undefined;
+  private _severityText: string | undefined;
+  private _severityNumber: SeverityNumber | undefined;
+  private _body: AnyValue;
+  private _eventName: string | undefined;
+  private _attributesCount = 0;
+  private _droppedAttributesCount = 0;
+  private readonly _limits: DirectPipeline['limits'];
+  private _isReadonly = false;
+
+  constructor(
+    pipeline: DirectPipeline,
+    scope: InstrumentationScope,
+    time: HrTime,
+    severityNumber: SeverityNumber | undefined,
+    severityText: string | undefined,
+    body: AnyValue,
+    eventName: string | undefined,
+    spanContext: SpanContext | undefined,
+  ) {
+    this.resource = pipeline.resource;
+    this.instrumentationScope = scope;
+    this._limits = pipeline.limits;
+    this._hrTime = time;
+    this._hrTimeObserved = time;
+    this._spanContext = spanContext;
+    this._severityNumber = severityNumber;
+    this._severityText = severityText;
+    this._body = body;
+    this._eventName = eventName;
+  }
+
+  /**
+   * Makes `attributes` (a fresh object of the caller's) the attribute map when every value is a
+   * scalar (string within the length limit, number, boolean, null), no key is empty and the count
+   * limit holds: exactly the cases in which `setAttributes` would store the same values unchanged.
+   * Anything else goes through {@link setAttributes} (validation, copies, dropped count).
+   */
+  adopt(attributes: Attributes): void {
+    const { attributeCountLimit, attributeValueLengthLimit } = this._limits;
+    let n = 0;
     for (const key in attributes) {
       const v = attributes[key];
       const t = typeof v;
-      if ((t !== 'string' && t !== 'number' && t !== 'boolean' && v !== null) || key.length === 0 || ++n > countLimit) {
-        simple = false;
-        break;
+      if (
+        (t === 'string' ? (v as string).length > attributeValueLengthLimit : t !== 'number' && t !== 'boolean' && v !== null) ||
+        key.length === 0 ||
+        ++n > attributeCountLimit
+      ) {
+        this.setAttributes(attributes);
+        return;
       }
     }
+    this.attributes = attributes;
+    this._attributesCount = n;
   }
-  if (simple) {
-    impl.attributes = attributes;
-    impl._attributesCount = n;
-  } else {
-    record.setAttributes(attributes);
+
+  get hrTime(): HrTime {
+    return this._hrTime;
+  }
+  set hrTime(value: HrTime) {
+    if (!this.refused()) this._hrTime = value;
+  }
+  get hrTimeObserved(): HrTime {
+    return this._hrTimeObserved;
+  }
+  set hrTimeObserved(value: HrTime) {
+    if (!this.refused()) this._hrTimeObserved = value;
+  }
+  get spanContext(): SpanContext | undefined {
+    return this._spanContext;
+  }
+  set spanContext(value: SpanContext | undefined) {
+    if (!this.refused()) this._spanContext = value;
+  }
+  get severityText(): string | undefined {
+    return this._severityText;
+  }
+  set severityText(value: string | undefined) {
+    if (!this.refused()) this._severityText = value;
+  }
+  get severityNumber(): SeverityNumber | undefined {
+    return this._severityNumber;
+  }
+  set severityNumber(value: SeverityNumber | undefined) {
+    if (!this.refused()) this._severityNumber = value;
+  }
+  get body(): AnyValue {
+    return this._body;
+  }
+  set body(value: AnyValue) {
+    if (!this.refused()) this._body = value;
+  }
+  get eventName(): string | undefined {
+    return this._eventName;
+  }
+  set eventName(value: string | undefined) {
+    if (!this.refused()) this._eventName = value;
+  }
+  get droppedAttributesCount(): number {
+    return this._droppedAttributesCount;
+  }
+
+  setAttribute(key: string, value?: AnyValue): this {
+    if (this.refused()) return this;
+    const decision = maybeAddAttribute({
+      key,
+      value,
+      attributes: this.attributes,
+      limits: this._limits,
+      currentAttributesCount: this._attributesCount,
+    });
+    if (decision === AddAttributeDecision.DROP_LIMIT_REACHED) {
+      this._droppedAttributesCount++;
+      if (this._droppedAttributesCount === 1) diag.warn('Dropping extra attributes.');
+    } else if (decision === AddAttributeDecision.ADD_NEW) {
+      this._attributesCount++;
+    }
+    return this;
+  }
+
+  setAttributes(attributes: Attributes): this {
+    for (const [k, v] of Object.entries(attributes)) this.setAttribute(k, v);
+    return this;
+  }
+
+  setBody(body: AnyValue): this {
+    this.body = body;
+    return this;
+  }
+
+  setEventName(eventName: string): this {
+    this.eventName = eventName;
+    return this;
+  }
+
+  setSeverityNumber(severityNumber: SeverityNumber): this {
+    this.severityNumber = severityNumber;
+    return this;
+  }
+
+  setSeverityText(severityText: string): this {
+    this.severityText = severityText;
+    return this;
+  }
+
+  /** Called once every processor has seen the record: later writes are refused (as the SDK does). */
+  _makeReadonly(): void {
+    this._isReadonly = true;
+  }
+
+  private refused(): boolean {
+    if (this._isReadonly) diag.warn('Can not execute the operation on emitted log record');
+    return this._isReadonly;
   }
 }
 
 /**
- * First processor of the provider registerLogging builds: adopts the attributes the façade
- * handed off for this record, and counts the record as emitted (`stats().emitted`) when it is
- * given the counters (i.e. when no filter stands between it and the pipeline).
+ * First processor of the provider registerLogging builds: counts records as emitted
+ * (`stats().emitted`) when given the counters (i.e. when no filter stands between it and the
+ * pipeline), and closes the direct pipeline when the provider shuts down.
  */
 export class IntakeProcessor implements LogRecordProcessor {
-  private readonly countLimit: number;
   private readonly counts: { emitted: number } | undefined;
+  /** The direct pipeline of the same provider (closed at shutdown). */
+  pipeline: DirectPipeline | undefined;
 
-  constructor(countLimit: number, counts?: { emitted: number }) {
-    this.countLimit = countLimit;
+  constructor(counts?: { emitted: number }) {
     this.counts = counts;
   }
 
-  onEmit(record: ReadWriteLogRecord): void {
-    const attributes = pending;
-    if (attributes !== undefined) {
-      pending = undefined;
-      adoptAttributes(record, attributes, this.countLimit);
-    }
+  onEmit(): void {
     if (this.counts) this.counts.emitted++;
   }
 
@@ -95,6 +270,7 @@ export class IntakeProcessor implements LogRecordProcessor {
   }
 
   shutdown(): Promise<void> {
+    if (this.pipeline) this.pipeline.closed = true;
     return Promise.resolve();
   }
 }

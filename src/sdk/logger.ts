@@ -2,7 +2,8 @@ import { context, logs, trace, type Attributes, type HrTime, type Logger as Otel
 import { flattenInto } from './attributes.ts';
 import { addCodeLocation } from './code-location.ts';
 import { logContextStorage } from './context.ts';
-import { handOff, intakeInstalled } from './intake.ts';
+import { directPipeline, emitDirect, scopeFor, type DirectPipeline } from './intake.ts';
+import type { InstrumentationScope } from '@opentelemetry/core';
 import { resolveLevelConfig, severityFor, type LevelConfig } from './level-config.ts';
 import { LEVEL_INFO, LEVEL_NAMES, levelSeverity, SILENT_SEVERITY, type LevelName } from './levels.ts';
 
@@ -91,8 +92,9 @@ class LoggerImpl implements Logger {
   declare fatal: LogMethod;
   declare critical: LogMethod;
   declare bound: Attributes | undefined;
-  /** Records go to registerLogging's provider: attributes are handed off (intake.ts), not copied by the SDK. */
-  declare useIntake: boolean;
+  /** registerLogging's pipeline when its provider is the global one: records go there directly (intake.ts). */
+  declare direct: DirectPipeline | undefined;
+  declare scope: InstrumentationScope | undefined;
 
   constructor(name: string) {
     this.name = name;
@@ -103,7 +105,8 @@ class LoggerImpl implements Logger {
   /** Precomputes the methods: a disabled level is the shared no-op (pino's approach). */
   apply(): void {
     this.otel = logs.getLogger(this.name);
-    this.useIntake = intakeInstalled();
+    this.direct = directPipeline();
+    this.scope = this.direct ? scopeFor(this.direct, this.name) : undefined;
     this.minSeverity = severityFor(this.name, settings.levels);
     this.codeSeverity = codeThreshold(settings.codeLocation);
     for (const level of LEVEL_NAMES) this[level] = this.minSeverity <= LEVEL_INFO[level].number ? makeMethod(level) : noop;
@@ -165,17 +168,10 @@ class LoggerImpl implements Logger {
       // One HrTime for both: the record is observed when it is logged (the SDK would otherwise take
       // Date.now() again for the observed time).
       const time = nowHrTime();
-      if (this.useIntake) {
-        handOff(out);
-        this.otel.emit({ timestamp: time, observedTimestamp: time, severityNumber, severityText, body, context: ctx, eventName });
-      } else {
-        this.otel.emit({ timestamp: time, observedTimestamp: time, severityNumber, severityText, body, attributes: out, context: ctx, eventName });
-      }
+      if (this.direct) emitDirect(this.direct, this.scope!, time, severityNumber, severityText, body, out, ctx, eventName);
+      else this.otel.emit({ timestamp: time, observedTimestamp: time, severityNumber, severityText, body, attributes: out, context: ctx, eventName });
     } catch {
       // The logging path never throws into the application.
-    } finally {
-      // Not taken (e.g. the provider is shut down): never let it reach another record.
-      if (this.useIntake) handOff(undefined);
     }
   }
 }
@@ -208,6 +204,8 @@ function makeMethod(level: LevelName): LogMethod {
  * Returns the logger named `name` (one instance per name). Its level comes from the level
  * settings (`LOG_LEVEL`, `level`, `levels` by prefix). Safe to call before {@link registerLogging}:
  * records go through the OTel API's global provider, and registration re-levels existing loggers.
+ * While the global provider is registerLogging's own, records go straight to its processors
+ * (same records, same order, same queue; see intake.ts) instead of through the SDK's Logger.
  */
 export function getLogger(name: string): Logger {
   let logger = roots.get(name);

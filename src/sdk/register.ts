@@ -11,7 +11,7 @@ import { GrpcLogExporter, type GrpcLogExporterOptions } from '../exporter/GrpcLo
 import { PipelinedLogExporter } from '../exporter/PipelinedLogExporter.ts';
 import { resolveBatchOptions, type BatchOptions } from './batch-config.ts';
 import { installExitFlush, type ExitFlushOptions } from './exit-flush.ts';
-import { IntakeProcessor, setIntakeInstalled } from './intake.ts';
+import { directPipeline, installDirectPipeline, IntakeProcessor, type DirectPipeline } from './intake.ts';
 import { ConsoleLogExporter, type ConsoleLogExporterOptions } from './exporters/ConsoleLogExporter.ts';
 import { RotatingFileExporter, type RotatingFileExporterOptions } from './exporters/RotatingFileExporter.ts';
 import { resolveLevelConfig, type LevelOptions } from './level-config.ts';
@@ -89,8 +89,8 @@ export interface LoggingHandle {
 
 const warn = (m: string) => process.emitWarning(m, 'LogqConfigWarning');
 
-/** Attributes per record (the OTel SDK default, set explicitly: the intake processor applies the same limit). */
-const ATTRIBUTE_COUNT_LIMIT = 128;
+/** Attribute limits of the provider (the OTel SDK defaults, set explicitly: logq's loggers apply the same ones). */
+const RECORD_LIMITS = { attributeCountLimit: 128, attributeValueLengthLimit: Infinity };
 
 /** Builds an optional component; a bad configuration is reported and the component left out (never thrown). */
 function optional(option: string, build: () => void): void {
@@ -118,8 +118,7 @@ export function registerLogging(options: RegisterLoggingOptions = {}): LoggingHa
     ...resolveBatchOptions(options.batch, process.env, warn),
     selfObsMeterProvider: stats,
   });
-  // The intake processor comes first (it gives the record the attributes logq's loggers hand off)
-  // and counts emitted records; behind a filter, a separate counter counts what passed it.
+  // Behind a filter, this counter counts what passed it; without one, the intake processor counts.
   const counter: LogRecordProcessor = {
     onEmit: () => void stats.counts.emitted++,
     forceFlush: () => Promise.resolve(),
@@ -136,19 +135,21 @@ export function registerLogging(options: RegisterLoggingOptions = {}): LoggingHa
   }
   if (options.file) optional('file', () => pipeline.push(new BatchLogRecordProcessor({ exporter: new RotatingFileExporter(options.file!) })));
 
-  const provider = new LoggerProvider({
-    resource: buildResource(options),
-    logRecordLimits: { attributeCountLimit: ATTRIBUTE_COUNT_LIMIT },
-    processors: options.filter
-      ? [new IntakeProcessor(ATTRIBUTE_COUNT_LIMIT), new FilterProcessor(options.filter, pipeline)]
-      : [new IntakeProcessor(ATTRIBUTE_COUNT_LIMIT, stats.counts), ...pipeline],
-  });
+  // The intake processor comes first: it counts emitted records (behind a filter, the counter in
+  // the pipeline counts what passed it) and closes logq's direct path when the provider shuts down.
+  const intake = new IntakeProcessor(options.filter ? undefined : stats.counts);
+  const processors = options.filter ? [intake, new FilterProcessor(options.filter, pipeline)] : [intake, ...pipeline];
+  const resource = buildResource(options);
+  const provider = new LoggerProvider({ resource, logRecordLimits: RECORD_LIMITS, processors });
+  const direct: DirectPipeline = { resource, processors, limits: RECORD_LIMITS, closed: false, scopes: new Map() };
+  intake.pipeline = direct;
 
   const contextManager = new AsyncLocalStorageContextManager();
   if (!context.setGlobalContextManager(contextManager.enable())) contextManager.disable();
   logs.disable();
   logs.setGlobalLoggerProvider(provider);
-  setIntakeInstalled(true);
+  // logq's loggers hand their records to these processors directly (see intake.ts).
+  installDirectPipeline(direct);
   // Loggers fetched before registration hold the previous provider's loggers: re-bind them.
   configureLoggers({});
 
@@ -174,7 +175,7 @@ export function registerLogging(options: RegisterLoggingOptions = {}): LoggingHa
         } finally {
           dropReporter.summary(stats.counts.dropped, stats.capacity);
           logs.disable();
-          setIntakeInstalled(false);
+          if (directPipeline() === direct) installDirectPipeline(undefined);
           configureLoggers({});
         }
       })();

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { logs } from '@opentelemetry/api';
-import type { LogRecordProcessor } from '@opentelemetry/sdk-logs';
-import { getLogger } from '../../src/sdk/logger.ts';
+import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor, type LogRecordProcessor, type ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
+import { configureLoggers, getLogger } from '../../src/sdk/logger.ts';
 import { registerInMemory } from './memory-pipeline.ts';
 
 let handle: ReturnType<typeof registerInMemory> | undefined;
@@ -209,7 +209,7 @@ describe('levels', () => {
   });
 });
 
-describe('attribute hand-off to the SDK record (intake processor)', () => {
+describe("logq's loggers write straight into registerLogging's processors (intake.ts)", () => {
   const adder = (key: string): LogRecordProcessor => ({
     onEmit: (r) => void r.setAttribute(key, 'added'),
     forceFlush: async () => {},
@@ -274,5 +274,47 @@ describe('attribute hand-off to the SDK record (intake processor)', () => {
     expect(Math.abs(r.hrTime[0] * 1000 + r.hrTime[1] / 1e6 - Date.now())).toBeLessThan(60_000);
     expect(r.hrTime[1]).toBeGreaterThanOrEqual(0);
     expect(r.hrTime[1]).toBeLessThan(1e9);
+  });
+});
+
+describe("logq's loggers: SDK record semantics on the direct path", () => {
+  it("a record is read-only once every processor has seen it; scope and resource are the SDK's", async () => {
+    let kept: ReadWriteLogRecord | undefined;
+    const keeper: LogRecordProcessor = { onEmit: (r) => void (kept = r), forceFlush: async () => {}, shutdown: async () => {} };
+    handle = registerInMemory({ processors: [keeper] });
+    getLogger('ro').info('original', { a: 1 });
+    kept!.setAttribute('late', 1).setBody('changed').setSeverityText('X');
+    kept!.body = 'changed again';
+    logs.getLogger('ro').emit({ body: 'via api' });
+    const [r, api] = await handle.records();
+    expect([r.body, r.severityText, r.attributes]).toEqual(['original', 'INFO', { a: 1 }]);
+    expect(r.instrumentationScope).toEqual(api.instrumentationScope);
+    expect(r.resource).toBe(api.resource);
+  });
+
+  it('after the provider is shut down (even directly), nothing more is emitted or counted', async () => {
+    handle = registerInMemory();
+    getLogger('late').info('before');
+    expect(handle.stats().emitted).toBe(1);
+    await handle.provider.shutdown();
+    getLogger('late').info('after');
+    expect(handle.stats().emitted).toBe(1);
+  });
+
+  it("with a provider other than logq's as the global one, records (and attributes) go through it", async () => {
+    const exporter = new InMemoryLogRecordExporter();
+    const provider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter })] });
+    logs.disable();
+    logs.setGlobalLoggerProvider(provider);
+    configureLoggers({});
+    try {
+      getLogger('foreign').warn('to the app\'s provider', { user: { id: 7 } });
+      const [r] = exporter.getFinishedLogRecords();
+      expect([r.body, r.severityText, r.attributes]).toEqual(["to the app's provider", 'WARN', { 'user.id': 7 }]);
+    } finally {
+      await provider.shutdown();
+      logs.disable();
+      configureLoggers({});
+    }
   });
 });
