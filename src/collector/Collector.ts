@@ -97,7 +97,7 @@ export async function startCollector(config: CollectorConfig, hooks: CollectorHo
   const shipper = new Shipper(
     spool,
     sink,
-    { initialBackoffMs: 200, maxBackoffMs: 5000, maxInsertRows: config.insertMaxRows, onInserted: (entries: readonly SpoolEntry[]) => journal.persist(entries.flatMap((e) => e.requests)),
+    { initialBackoffMs: 200, maxBackoffMs: 5000, maxInsertRows: config.insertMaxRows, maxInsertDelayMs: config.insertMaxDelayMs, onInserted: (entries: readonly SpoolEntry[]) => journal.persist(entries.flatMap((e) => e.requests)),
       onPoison: (row, reason) => spool.quarantineRow(row, reason) },
     (r, s, ok) => observeInsert(r, s, ok),
   );
@@ -169,6 +169,7 @@ export async function startCollector(config: CollectorConfig, hooks: CollectorHo
     batchMaxRows: config.batchMaxRows,
     batchMaxDelayMs: config.batchMaxDelayMs,
     insertMaxRows: config.insertMaxRows,
+    insertMaxDelayMs: config.insertMaxDelayMs,
     redact: config.redact,
     cluster: config.cluster ?? null,
   });

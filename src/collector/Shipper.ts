@@ -33,6 +33,12 @@ export interface ShipperOptions {
    * (ClickHouse prefers few large inserts: fewer parts, less merging). @default 100000
    */
   maxInsertRows?: number;
+  /**
+   * Longest the oldest spooled batch waits for more batches before an insert of fewer than
+   * `maxInsertRows` rows goes out, in ms (acks do not wait: they happen at the spool). Larger,
+   * fewer inserts mean fewer parts for ClickHouse to merge. 0 = insert at once. @default 1000
+   */
+  maxInsertDelayMs?: number;
   /** Called after batches are inserted, before their spool files are deleted (persists their request keys). @default none */
   onInserted?(entries: readonly SpoolEntry[]): Promise<void>;
   /** Called with a row ClickHouse refused as invalid data (after splitting the batch). @default none */
@@ -86,6 +92,8 @@ export class Shipper {
   private wakeIdle = false;
   private running: Promise<void> | undefined;
   private stopped = false;
+  /** Set by {@link drainAndStop}: insert what is spooled without waiting for fuller inserts. */
+  private draining = false;
   /** The batches being inserted now (never dropped by the drop-oldest policy). */
   readonly busy = new Set<SpoolEntry>();
   readonly stats: ShipperStats = { poisonRows: 0, insertedRows: 0, insertedBatches: 0, insertFailures: 0, replayedRows: 0, failingSince: 0, lastError: '' };
@@ -184,6 +192,12 @@ export class Shipper {
   private async loop(): Promise<void> {
     let backoff = this.opts.initialBackoffMs;
     while (!this.stopped) {
+      const wait = this.insertWaitMs();
+      if (wait > 0) {
+        // A new batch (notify) ends the wait early, so a full insert goes out at once.
+        await this.sleep(wait, true);
+        continue;
+      }
       const group = await this.nextGroup();
       if (!group) {
         await this.sleep(60_000, true);
@@ -255,6 +269,16 @@ export class Shipper {
     }
   }
 
+  /** How long to wait for more batches before the next insert (0: insert now). */
+  private insertWaitMs(): number {
+    const delay = this.opts.maxInsertDelayMs ?? 1000;
+    const oldest = this.spool.entries[0];
+    // No waiting while draining, retrying, failing, or with the spool at its bound (it must empty).
+    if (delay <= 0 || !oldest || this.draining || this.stopped || this.retrying || this.failing || this.spool.full) return 0;
+    if (this.spool.rows >= (this.opts.maxInsertRows ?? 100_000)) return 0;
+    return Math.max(0, oldest.spooledAt + delay - Date.now());
+  }
+
   /**
    * Inserts a batch; on a data error splits its rows in halves (each with a token derived from the
    * parent's, so a replay splits and deduplicates the same way) down to single rows, which are
@@ -284,6 +308,8 @@ export class Shipper {
    * shipped (ClickHouse down): batches left are replayed at the next start.
    */
   async drainAndStop(stallTimeoutMs: number): Promise<void> {
+    this.draining = true;
+    this.wake?.();
     let left = this.spool.entries.length;
     let deadline = Date.now() + stallTimeoutMs;
     while (this.spool.entries.length && Date.now() < deadline) {

@@ -29,6 +29,8 @@ export interface SpoolEntry {
   readonly token: string;
   /** Keys of the client requests in the batch. */
   readonly requests: string[];
+  /** When it was spooled (ms epoch); 0 for batches recovered from a previous run. */
+  readonly spooledAt: number;
   /** In-memory copy of the batch (Native blocks), when the cache had room. */
   data?: Buffer;
 }
@@ -109,7 +111,7 @@ export class Spool {
         const buf = await readFile(file);
         const payload = decodeSpoolFile(buf);
         const seq = Number(m[1]);
-        this.push({ seq, file, bytes: buf.length, rowCount: payload.rowCount, token: payload.token, requests: payload.requests ?? [] });
+        this.push({ seq, file, bytes: buf.length, rowCount: payload.rowCount, token: payload.token, requests: payload.requests ?? [], spooledAt: 0 });
         this.nextSeq = Math.max(this.nextSeq, seq + 1);
         this.stats.recoveredBatches++;
         this.stats.recoveredRows += payload.rowCount;
@@ -180,7 +182,7 @@ export class Spool {
       await unlink(tmp).catch(() => {});
       throw new LogqError('LOGQ_SPOOL_FAILED', `could not write spool file ${file}: ${(error as Error).message}`, { cause: error });
     }
-    const entry: SpoolEntry = { seq, file, bytes: data.length, rowCount, token, requests };
+    const entry: SpoolEntry = { seq, file, bytes: data.length, rowCount, token, requests, spooledAt: Date.now() };
     if (this.cachedRows + rowCount <= this.options.maxCachedRows) {
       entry.data = block;
       this.cachedRows += rowCount;

@@ -119,6 +119,8 @@ export const OPTIONS: OptionSpec[] = [
     help: 'rows per spooled batch and ClickHouse insert', parse: intIn(1, 1_000_000) },
   { flag: '--insert-max-rows', env: 'LOGQ_INSERT_MAX_ROWS', key: 'insertMaxRows', defaultText: '100000',
     help: 'rows per ClickHouse insert: spooled batches waiting back to back are combined', parse: intIn(1, 10_000_000) },
+  { flag: '--insert-max-delay', env: 'LOGQ_INSERT_MAX_DELAY', key: 'insertMaxDelayMs', defaultText: '1s',
+    help: 'longest a spooled batch waits for more before a smaller insert goes out (ms, s; 0 = at once; acks do not wait)', parse: durationIn(0, 60_000, '1s') },
   { flag: '--batch-max-delay', env: 'LOGQ_BATCH_MAX_DELAY', key: 'batchMaxDelayMs', defaultText: '200ms',
     help: 'longest a record waits before its batch is spooled (ms, s)', parse: durationIn(1, 60_000, '200ms') },
   { flag: '--max-pending-rows', env: 'LOGQ_MAX_PENDING_ROWS', key: 'maxPendingRows', defaultText: '200000',

@@ -28,6 +28,8 @@ export interface CollectorConfig {
   batchMaxDelayMs: number;
   /** Spooled batches waiting back to back go to ClickHouse as one insert of up to this many rows. @default 100000 (LOGQ_INSERT_MAX_ROWS) */
   insertMaxRows: number;
+  /** Longest a spooled batch waits for more before a smaller insert goes out, in ms (acks do not wait). @default 1000 (LOGQ_INSERT_MAX_DELAY) */
+  insertMaxDelayMs: number;
   /** Rows held in memory before they are spooled; beyond it clients are told to back off. @default 200000 (LOGQ_MAX_PENDING_ROWS) */
   maxPendingRows: number;
   /** Largest accepted request (after decompression), in bytes. @default 16 MiB (LOGQ_MAX_REQUEST_BYTES) */
@@ -71,6 +73,7 @@ export const DEFAULT_CONFIG: CollectorConfig = {
   batchMaxRows: 10_000,
   batchMaxDelayMs: 200,
   insertMaxRows: 100_000,
+  insertMaxDelayMs: 1000,
   maxPendingRows: 200_000,
   maxRequestBytes: 16 * 1024 * 1024,
   maxAttributes: 128,

@@ -58,6 +58,29 @@ describe('combined inserts', () => {
     }
   });
 
+  it('wait up to --insert-max-delay for a fuller insert, while each request is acknowledged at once', async () => {
+    const spoolDir = join(tmp.dir, 'spool-delay');
+    down = false;
+    inserts.length = 0;
+    const c = await startTestCollector(tmp.dir, { batchMaxRows: 100, batchMaxDelayMs: 10, spoolDir, insertMaxDelayMs: 1500 }, { wrapSink });
+    try {
+      const client = new RawOtlpClient(`127.0.0.1:${c.grpcPort}`);
+      for (let b = 0; b < 5; b++) {
+        const records = Array.from({ length: 100 }, (_, k) => ({ body: `b${b} r${k}`, severityNumber: 9, attributes: { batch: String(b) } }));
+        const started = performance.now();
+        expect((await client.export(encodeRequest('delay-svc', records))).ok).toBe(true);
+        expect(performance.now() - started).toBeLessThan(1000); // acked once spooled, not when inserted
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      client.close();
+      expect(inserts).toEqual([]); // nothing inserted yet: the oldest batch waits for more
+      expect(await countsPerBatch(c, 'delay-svc')).toEqual([['0', 100], ['1', 100], ['2', 100], ['3', 100], ['4', 100]]);
+      expect(inserts).toEqual([500]);
+    } finally {
+      await c.stop();
+    }
+  });
+
   it('repeat a combined insert recorded before a crash with the same token, so it is stored once', async () => {
     const spoolDir = join(tmp.dir, 'spool-crash');
     const files = await spoolBatches('crash-svc', 5, spoolDir);

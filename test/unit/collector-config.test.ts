@@ -12,6 +12,15 @@ describe('collector config: flags, env twins, defaults', () => {
     expect(c.retention).toEqual({ TRACE: 3, DEBUG: 3, INFO: 10, WARN: 10, ERROR: 15, FATAL: 30 });
   });
 
+  it('reads the insert sizing flags and their env twins, and refuses bad values naming the flag', () => {
+    expect(loadCollectorConfig([], {})).toMatchObject({ insertMaxRows: 100_000, insertMaxDelayMs: 1000 });
+    const env = { LOGQ_INSERT_MAX_ROWS: '50000', LOGQ_INSERT_MAX_DELAY: '250ms' };
+    expect(loadCollectorConfig([], env)).toMatchObject({ insertMaxRows: 50_000, insertMaxDelayMs: 250 });
+    expect(loadCollectorConfig(['--insert-max-rows', '7', '--insert-max-delay', '0'], env)).toMatchObject({ insertMaxRows: 7, insertMaxDelayMs: 0 });
+    expect(() => loadCollectorConfig(['--insert-max-rows', '0'], {})).toThrow(/--insert-max-rows.*integer from 1/);
+    expect(() => loadCollectorConfig(['--insert-max-delay', 'soon'], {})).toThrow(/--insert-max-delay.*"soon".*duration/);
+  });
+
   it('reads every env twin and lets flags win over env', () => {
     const env = {
       LOGQ_GRPC_LISTEN: '0.0.0.0:5317',
