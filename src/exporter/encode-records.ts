@@ -12,16 +12,34 @@ export function encodeLogRecords(records: readonly ReadableLogRecord[], writer: 
   writer.reset();
   for (const [resource, scopes] of groupRecords(records)) {
     writer.tag(1, WireType.LEN); // ExportLogsServiceRequest.resource_logs
-    const rl = writer.beginMessage();
+    let count = 0;
+    for (const group of scopes.values()) count += group.length;
+    const rlReserve = lengthReserve(count);
+    const rl = writer.beginMessage(rlReserve);
     writeResource(writer, resource);
     for (const group of scopes.values()) writeScopeLogs(writer, group);
     if (resource.schemaUrl) {
       writer.tag(3, WireType.LEN);
       writer.string(resource.schemaUrl);
     }
-    writer.endMessage(rl);
+    writer.endMessage(rl, rlReserve);
   }
+  if (records.length > 0) bytesPerRecord = writer.pos / records.length;
   return writer.finish();
+}
+
+/** Average encoded size of a record in the last request (an estimate for {@link lengthReserve}). */
+let bytesPerRecord = 128;
+
+/**
+ * Bytes to reserve for the length of a message holding `records` records: the varint size of the
+ * expected length, so that the ResourceLogs/ScopeLogs wrappers of a large batch are not moved to
+ * make room for a longer length (with a 1-byte reserve, two moves of the whole ~0.5 MB body per
+ * 4096-record batch: ~5% of encoding in a profile). A wrong guess costs only that move.
+ */
+function lengthReserve(records: number): number {
+  const expected = records * bytesPerRecord + 256;
+  return expected < 0x80 ? 1 : expected < 0x4000 ? 2 : expected < 0x200000 ? 3 : 4;
 }
 
 type ScopeGroup = ReadableLogRecord[];
@@ -82,7 +100,8 @@ function writeResource(w: ProtoWriter, resource: Resource): void {
 function writeScopeLogs(w: ProtoWriter, group: ScopeGroup): void {
   const scope = group[0].instrumentationScope;
   w.tag(2, WireType.LEN); // ResourceLogs.scope_logs
-  const sl = w.beginMessage();
+  const slReserve = lengthReserve(group.length);
+  const sl = w.beginMessage(slReserve);
   w.tag(1, WireType.LEN); // ScopeLogs.scope
   const sc = w.beginMessage();
   if (scope.name) {
@@ -104,7 +123,7 @@ function writeScopeLogs(w: ProtoWriter, group: ScopeGroup): void {
     w.tag(3, WireType.LEN);
     w.string(scope.schemaUrl);
   }
-  w.endMessage(sl);
+  w.endMessage(sl, slReserve);
 }
 
 // Tags of LogRecord fields, precomputed (field << 3 | wire type); all fit in one byte.
@@ -136,9 +155,10 @@ function writeLogRecord(w: ProtoWriter, rec: ReadableLogRecord): void {
     w.byte(T_SEVERITY_TEXT);
     w.string(rec.severityText);
   }
-  if (rec.body !== undefined && rec.body !== null) {
+  const body = rec.body;
+  if (body !== undefined && body !== null && !(typeof body === 'string' && w.anyValueString(T_BODY, body))) {
     w.byte(T_BODY);
-    writeAnyValue(w, rec.body);
+    writeAnyValue(w, body);
   }
   writeAttributes(w, 6, rec.attributes);
   if (rec.droppedAttributesCount) {
@@ -165,10 +185,14 @@ function writeLogRecord(w: ProtoWriter, rec: ReadableLogRecord): void {
 
 function writeAttributes(w: ProtoWriter, field: number, attrs: Attributes | undefined, depth = 0): void {
   if (!attrs) return;
+  const tag = (field << 3) | WireType.LEN; // field < 16: a one-byte tag
   for (const key in attrs) {
     const value = attrs[key];
     if (value === undefined) continue;
-    w.byte((field << 3) | WireType.LEN); // field < 16: a one-byte tag
+    const t = typeof value;
+    // Scalars (nearly every attribute) in one go; anything else, or what the fast form refuses, below.
+    if ((t === 'string' || t === 'number' || t === 'boolean') && w.keyValueScalar(tag, key, value as string | number | boolean)) continue;
+    w.byte(tag);
     const kv = w.beginMessage();
     w.byte((1 << 3) | WireType.LEN);
     w.string(key);

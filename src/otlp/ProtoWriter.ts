@@ -44,7 +44,11 @@ export class ProtoWriter {
 
   /** A copy of the bytes written (safe to hand to I/O while the writer is reused). */
   finish(): Buffer {
-    return Buffer.from(this.buf.subarray(0, this.pos));
+    // allocUnsafe + set: no zero-fill of a buffer that is overwritten at once (Buffer.from of a
+    // view was ~8% of encoding a 4096-record batch in a profile).
+    const out = Buffer.allocUnsafe(this.pos);
+    out.set(this.buf.subarray(0, this.pos));
+    return out;
   }
 
   private ensure(extra: number): void {
@@ -137,6 +141,92 @@ export class ProtoWriter {
     const { written } = textEncoder.encodeInto(value, this.buf.subarray(this.pos, this.pos + max));
     this.pos += written;
     this.endMessage(at, max < 128 ? 1 : max < 16384 ? 2 : 3);
+  }
+
+  /**
+   * A whole `KeyValue` (field tag `tag`, one byte) whose value is a string, a boolean or a number,
+   * written in one go with local offsets: `[tag][len] 0x0A [klen][key] 0x12 [vlen] AnyValue`.
+   * Same bytes as the generic path (tag, nested key and AnyValue messages). Returns false and
+   * writes nothing when the fast form does not apply (non-ASCII text, the KeyValue not fitting a
+   * one-byte length, an integer outside 0..2^31); the caller then takes the generic path.
+   */
+  keyValueScalar(tag: number, key: string, value: string | number | boolean): boolean {
+    const kn = key.length;
+    const vn = typeof value === 'string' ? value.length : 0;
+    // KeyValue length = 2 + kn + 2 + AnyValue length (2 + vn for a string, ≤ 9 for a number) must
+    // stay below 128, so must every length inside it.
+    if (kn + vn > 114) return false;
+    this.ensure(kn + vn + 16);
+    const buf = this.buf;
+    const start = this.pos;
+    let p = start + 2;
+    for (let i = 0; i < kn; i++) {
+      const c = key.charCodeAt(i);
+      if (c >= 0x80) return false;
+      buf[p + 2 + i] = c;
+    }
+    buf[p] = 0x0a; // KeyValue.key
+    buf[p + 1] = kn;
+    p += 2 + kn;
+    buf[p] = 0x12; // KeyValue.value
+    const av = p + 1;
+    p += 2;
+    if (typeof value === 'string') {
+      for (let i = 0; i < vn; i++) {
+        const c = value.charCodeAt(i);
+        if (c >= 0x80) return false;
+        buf[p + 2 + i] = c;
+      }
+      buf[p] = 0x0a; // AnyValue.string_value
+      buf[p + 1] = vn;
+      p += 2 + vn;
+    } else if (typeof value === 'boolean') {
+      buf[p] = 0x10; // AnyValue.bool_value
+      buf[p + 1] = value ? 1 : 0;
+      p += 2;
+    } else if (!Number.isSafeInteger(value)) {
+      buf[p] = 0x21; // AnyValue.double_value
+      this.view.setFloat64(p + 1, value, true);
+      p += 9;
+    } else if (value >= 0 && value <= 0x7fffffff) {
+      buf[p++] = 0x18; // AnyValue.int_value
+      let v = value;
+      while (v > 0x7f) {
+        buf[p++] = (v & 0x7f) | 0x80;
+        v >>>= 7;
+      }
+      buf[p++] = v;
+    } else {
+      return false;
+    }
+    buf[av] = p - av - 1;
+    buf[start] = tag;
+    buf[start + 1] = p - start - 2;
+    this.pos = p;
+    return true;
+  }
+
+  /**
+   * A length-delimited `AnyValue` holding a string (field tag `tag`, one byte): `[tag][len] 0x0A
+   * [slen][text]` in one go. Returns false (nothing written) for non-ASCII or text of 126+ chars.
+   */
+  anyValueString(tag: number, value: string): boolean {
+    const n = value.length;
+    if (n > 125) return false;
+    this.ensure(n + 4);
+    const buf = this.buf;
+    const start = this.pos;
+    for (let i = 0; i < n; i++) {
+      const c = value.charCodeAt(i);
+      if (c >= 0x80) return false;
+      buf[start + 4 + i] = c;
+    }
+    buf[start] = tag;
+    buf[start + 1] = n + 2;
+    buf[start + 2] = 0x0a;
+    buf[start + 3] = n;
+    this.pos = start + 4 + n;
+    return true;
   }
 
   /** One byte, e.g. a tag of a field number below 16 (no varint loop). */
