@@ -8,7 +8,7 @@
  *
  *   npm run bench -- collector-ingest
  *
- * Env: BENCH_SECONDS (default 10), BENCH_CLIENTS (default 2), BENCH_PER_REQUEST (default 2000),
+ * Env: BENCH_SECONDS (default 30: merges of the parts inserted lag behind the inserts), BENCH_CLIENTS (default 2), BENCH_PER_REQUEST (default 2000),
  * BENCH_CONCURRENCY (calls in flight per client, default 4), BENCH_COLLECTOR_ARGS (extra flags).
  */
 import { spawnCollector, spawnNode } from '../test/helpers/process.ts';
@@ -78,7 +78,7 @@ async function load(pid: number, endpoint: string, target: string, opts: { secon
 
 export async function run(): Promise<void> {
   const opts = {
-    seconds: Number(process.env.BENCH_SECONDS ?? 10),
+    seconds: Number(process.env.BENCH_SECONDS ?? 30),
     clients: Number(process.env.BENCH_CLIENTS ?? 2),
     perRequest: Number(process.env.BENCH_PER_REQUEST ?? 2000),
     concurrency: Number(process.env.BENCH_CONCURRENCY ?? 4),
