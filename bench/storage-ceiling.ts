@@ -23,7 +23,7 @@ import { writeChart } from './lib/svg.ts';
 import { tempDir } from './lib/temp.ts';
 
 /** Chart labels, in the order the variants run. */
-const SHORT = ['engine, 1 stmt', 'engine, batched', 'rows→JSON', 'rows→Native', 'wire→JSON (before)', 'wire→Native (now)', 'wire→Native, combined', 'wire: fused TSV'];
+const SHORT = ['engine, 1 stmt', 'engine, batched', 'rows→JSON', 'rows→Native', 'wire→JSON (before)', 'wire→Native (now)', 'wire→Native, combined', 'shipper: blocks→insert', 'wire: fused TSV'];
 
 interface Variant {
   name: string;
@@ -54,6 +54,11 @@ export async function run(): Promise<void> {
     const writer = new LogWriter(client, ref, { format: 'TabSeparated' });
     const jsonWriter = new LogWriter(client, ref, { format: 'JSONCompactEachRow' });
     const native = (data: Buffer) => store.insertNative(table, INSERT_COLUMNS, data);
+    // What the shipper inserts: Native blocks made at ingest (one per request), combined up to --insert-max-rows.
+    const spooled: Buffer[] = [];
+    for (let i = 0; i < requests.length; i += bigBatch / batch) {
+      spooled.push(Buffer.concat(requests.slice(i, i + bigBatch / batch).map((req) => rowsToNative(requestToRows(req)))));
+    }
 
     const measure = async (name: string, body: () => Promise<void>) => {
       await client.command({ query: `TRUNCATE TABLE ${table}` });
@@ -98,6 +103,9 @@ export async function run(): Promise<void> {
         for (let i = 0; i < wire.length; i += bigBatch / batch) {
           await native(Buffer.concat(wire.slice(i, i + bigBatch / batch).map((buf) => rowsToNative(requestToRows(decodeExportLogsRequest(buf))))));
         }
+      });
+      await measure(`logq writer as the shipper runs it: spooled Native blocks → insert (${fmt(bigBatch)}-row inserts; blocks encoded at ingest, before this)`, async () => {
+        for (const data of spooled) await native(data);
       });
       await measure(`from OTLP bytes, fused: otlpToTabSeparatedBytes + TabSeparated insert (${fmt(batch)}-row inserts)`, async () => {
         for (const buf of wire) await writer.writeTabSeparated(otlpToTabSeparatedBytes(buf).bytes);
