@@ -42,6 +42,25 @@ async function countsPerBatch(c: Awaited<ReturnType<typeof startTestCollector>>,
   return rows.map((r) => [r.batch, Number(r.n)]);
 }
 
+/**
+ * A crash after a combined insert of the first three spooled batches landed: the group is recorded
+ * (insert-group.json) and its rows are in ClickHouse under `token`, but the files are still there
+ * (`deleteFirst`: the deletion had begun). Returns the collector restarted on that spool, ClickHouse up.
+ */
+async function restartAfterLandedGroup(spoolDir: string, files: string[], token: string, deleteFirst: boolean) {
+  const payloads = files.map((f) => decodeSpoolFile(readFileSync(join(spoolDir, f))));
+  writeFileSync(join(spoolDir, 'insert-group.json'), JSON.stringify({ token, seqs: files.slice(0, 3).map((f) => Number(f.slice(0, 12))) }));
+  if (deleteFirst) unlinkSync(join(spoolDir, files[0]));
+  down = true;
+  const c = await startTestCollector(tmp.dir, { batchMaxRows: 100, spoolDir }, { wrapSink });
+  await c.store.insertNative(qualified(DEFAULT_TABLE), INSERT_COLUMNS, Buffer.concat(payloads.slice(0, 3).map((p) => p.data)), {
+    insert_deduplication_token: token,
+  });
+  inserts.length = 0;
+  down = false;
+  return c;
+}
+
 describe('combined inserts', () => {
   it('ship spooled batches waiting back to back as one insert, up to --insert-max-rows', async () => {
     const spoolDir = join(tmp.dir, 'spool-group');
@@ -87,16 +106,8 @@ describe('combined inserts', () => {
     // The crash: a previous run had recorded batches 0-2 as one insert and the insert landed, but the
     // process died before it deleted their files. Without the record, the next run would combine
     // batches 0-4 under a new token and store 0-2 twice.
-    const payloads = files.map((f) => decodeSpoolFile(readFileSync(join(spoolDir, f))));
-    writeFileSync(join(spoolDir, 'insert-group.json'), JSON.stringify({ token: 'crashed-group', seqs: files.slice(0, 3).map((f) => Number(f.slice(0, 12))) }));
-    down = true;
-    const c = await startTestCollector(tmp.dir, { batchMaxRows: 100, spoolDir }, { wrapSink });
+    const c = await restartAfterLandedGroup(spoolDir, files, 'crashed-group', false);
     try {
-      await c.store.insertNative(qualified(DEFAULT_TABLE), INSERT_COLUMNS, Buffer.concat(payloads.slice(0, 3).map((p) => p.data)), {
-        insert_deduplication_token: 'crashed-group',
-      });
-      inserts.length = 0;
-      down = false;
       expect(await countsPerBatch(c, 'crash-svc')).toEqual([['0', 100], ['1', 100], ['2', 100], ['3', 100], ['4', 100]]);
       expect(inserts).toEqual([300, 200]);
       expect(readdirSync(spoolDir).filter((f) => f.endsWith('.spool') || f === 'insert-group.json')).toEqual([]);
@@ -108,17 +119,9 @@ describe('combined inserts', () => {
   it('do not insert again what is left of a recorded group whose files were partly deleted', async () => {
     const spoolDir = join(tmp.dir, 'spool-partial');
     const files = await spoolBatches('partial-svc', 4, spoolDir);
-    const payloads = files.map((f) => decodeSpoolFile(readFileSync(join(spoolDir, f))));
-    writeFileSync(join(spoolDir, 'insert-group.json'), JSON.stringify({ token: 'landed-group', seqs: files.slice(0, 3).map((f) => Number(f.slice(0, 12))) }));
-    unlinkSync(join(spoolDir, files[0])); // deletion had begun: the group's insert had succeeded
-    down = true;
-    const c = await startTestCollector(tmp.dir, { batchMaxRows: 100, spoolDir }, { wrapSink });
+    // deletion had begun: the group's insert had succeeded
+    const c = await restartAfterLandedGroup(spoolDir, files, 'landed-group', true);
     try {
-      await c.store.insertNative(qualified(DEFAULT_TABLE), INSERT_COLUMNS, Buffer.concat(payloads.slice(0, 3).map((p) => p.data)), {
-        insert_deduplication_token: 'landed-group',
-      });
-      inserts.length = 0;
-      down = false;
       expect(await countsPerBatch(c, 'partial-svc')).toEqual([['0', 100], ['1', 100], ['2', 100], ['3', 100]]);
       expect(inserts).toEqual([100]);
     } finally {
