@@ -72,11 +72,27 @@ export function emitDirect(
 ): void {
   if (pipeline.closed) return;
   const sc = trace.getSpanContext(ctx);
-  const record = new LogqLogRecord(pipeline, scope, time, severityNumber, severityText, body, eventName, sc && isSpanContextValid(sc) ? sc : undefined);
-  record.adopt(attributes);
+  const record = new LogqLogRecord(pipeline, scope, time, severityNumber, severityText, body, eventName, sc && isSpanContextValid(sc) ? sc : undefined, attributes);
   const processors = pipeline.processors;
   for (let i = 0; i < processors.length; i++) processors[i].onEmit(record, ctx);
   record._makeReadonly();
+}
+
+/** The number of keys of `attributes` if they are all plain (see LogqLogRecord's constructor), else -1. */
+function plainAttributeCount(attributes: Attributes, limits: DirectPipeline['limits']): number {
+  let n = 0;
+  for (const key in attributes) {
+    const v = attributes[key];
+    const t = typeof v;
+    if (
+      (t === 'string' ? (v as string).length > limits.attributeValueLengthLimit : t !== 'number' && t !== 'boolean' && v !== null) ||
+      key.length === 0 ||
+      ++n > limits.attributeCountLimit
+    ) {
+      return -1;
+    }
+  }
+  return n;
 }
 
 /**
@@ -87,7 +103,7 @@ export function emitDirect(
 export class LogqLogRecord implements ReadWriteLogRecord {
   readonly resource: Resource;
   readonly instrumentationScope: InstrumentationScope;
-  attributes: Attributes = {};
+  attributes: Attributes;
   private _hrTime: HrTime;
   private _hrTimeObserved: HrTime;
   private _spanContext: SpanContext | undefined;
@@ -95,7 +111,7 @@ export class LogqLogRecord implements ReadWriteLogRecord {
   private _severityNumber: SeverityNumber | undefined;
   private _body: AnyValue;
   private _eventName: string | undefined;
-  private _attributesCount = 0;
+  private _attributesCount: number;
   private _droppedAttributesCount = 0;
   private readonly _limits: DirectPipeline['limits'];
   private _isReadonly = false;
@@ -109,6 +125,7 @@ export class LogqLogRecord implements ReadWriteLogRecord {
     body: AnyValue,
     eventName: string | undefined,
     spanContext: SpanContext | undefined,
+    attributes: Attributes,
   ) {
     this.resource = pipeline.resource;
     this.instrumentationScope = scope;
@@ -120,31 +137,19 @@ export class LogqLogRecord implements ReadWriteLogRecord {
     this._severityText = severityText;
     this._body = body;
     this._eventName = eventName;
-  }
-
-  /**
-   * Makes `attributes` (a fresh object of the caller's) the attribute map when every value is a
-   * scalar (string within the length limit, number, boolean, null), no key is empty and the count
-   * limit holds: exactly the cases in which `setAttributes` would store the same values unchanged.
-   * Anything else goes through {@link setAttributes} (validation, copies, dropped count).
-   */
-  adopt(attributes: Attributes): void {
-    const { attributeCountLimit, attributeValueLengthLimit } = this._limits;
-    let n = 0;
-    for (const key in attributes) {
-      const v = attributes[key];
-      const t = typeof v;
-      if (
-        (t === 'string' ? (v as string).length > attributeValueLengthLimit : t !== 'number' && t !== 'boolean' && v !== null) ||
-        key.length === 0 ||
-        ++n > attributeCountLimit
-      ) {
-        this.setAttributes(attributes);
-        return;
-      }
+    // `attributes` (a fresh object of the caller's) becomes the attribute map as it is when every
+    // value is a scalar (string within the length limit, number, boolean, null), no key is empty
+    // and the count limit holds: exactly the cases in which setAttributes would store the same
+    // values unchanged. Anything else goes through setAttributes (validation, copies, dropped count).
+    const n = plainAttributeCount(attributes, this._limits);
+    if (n >= 0) {
+      this.attributes = attributes;
+      this._attributesCount = n;
+    } else {
+      this.attributes = {};
+      this._attributesCount = 0;
+      this.setAttributes(attributes);
     }
-    this.attributes = attributes;
-    this._attributesCount = n;
   }
 
   get hrTime(): HrTime {
