@@ -4,7 +4,7 @@ import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-lo
 import { ProtoWriter } from '../otlp/ProtoWriter.ts';
 import { decodeExportLogsResponse } from '../otlp/decode-logs.ts';
 import { LOGS_EXPORT_PATH, passThrough } from '../otlp/service.ts';
-import { encodeLogRecords } from './encode-records.ts';
+import { encodeLogRecordsView } from './encode-records.ts';
 import { DEFAULT_GRPC_ENDPOINT, parseGrpcEndpoint } from './endpoint.ts';
 import { resolveCompression, resolveHeaders, resolveRootCerts, resolveTimeout, type Warn } from './exporter-config.ts';
 import { retryDelay } from './retry-policy.ts';
@@ -58,6 +58,9 @@ export interface GrpcExporterStats {
 
 const warn: Warn = (m) => process.emitWarning(m, 'LogqConfigWarning');
 
+/** Encoding buffers kept between exports (more calls in flight than this allocate their own). */
+const SPARE_WRITERS = 2;
+
 /**
  * logq's OTLP/gRPC log exporter: encodes records with logq's own codec into one reused buffer and
  * calls `LogsService/Export` on one long-lived grpc-js channel. Per the OTLP spec: retryable codes
@@ -72,7 +75,12 @@ export class GrpcLogExporter implements LogRecordExporter {
   private readonly initialBackoff: number;
   private readonly maxBackoff: number;
   private readonly onRetry: ((e: RetryEvent) => void) | undefined;
-  private readonly writer = new ProtoWriter();
+  /**
+   * Writers not in use. Each export encodes into a writer of its own and sends the writer's bytes
+   * as they are (no copy of the ~0.5 MB payload per batch); the writer comes back here once the
+   * call (retries included) is over. At most {@link SPARE_WRITERS} are kept.
+   */
+  private readonly spareWriters: ProtoWriter[] = [];
   private readonly pending = new Set<Promise<void>>();
   private shutdownDone = false;
   /** The endpoint in use (for diagnostics). */
@@ -109,19 +117,25 @@ export class GrpcLogExporter implements LogRecordExporter {
       return;
     }
     const count = logs.length;
+    const writer = this.spareWriters.pop() ?? new ProtoWriter();
     let payload: Buffer;
     try {
-      // encodeLogRecords returns a copy of the writer's bytes (the writer is reused by the next
-      // export), so the payload stays valid while retrying.
-      payload = encodeLogRecords(logs, this.writer);
+      // The writer's own bytes: the writer stays with this call until it is over (retries included).
+      payload = encodeLogRecordsView(logs, writer);
     } catch (error) {
+      this.releaseWriter(writer);
       this.stats.failed += count;
       resultCallback({ code: ExportResultCode.FAILED, error: error as Error });
       return;
     }
     // From here on only the count is kept, not the records: they can be collected while the call
     // is in flight instead of surviving (and being promoted by) the scavenges of a round trip.
-    const p = this.send(payload).then(
+    const sent = this.send(payload);
+    void sent.then(
+      () => this.releaseWriter(writer),
+      () => this.releaseWriter(writer),
+    );
+    const p = sent.then(
       (rejected) => {
         this.stats.rejected += rejected;
         this.stats.exported += count - rejected;
@@ -134,6 +148,10 @@ export class GrpcLogExporter implements LogRecordExporter {
     );
     this.pending.add(p);
     void p.finally(() => this.pending.delete(p));
+  }
+
+  private releaseWriter(writer: ProtoWriter): void {
+    if (this.spareWriters.length < SPARE_WRITERS) this.spareWriters.push(writer);
   }
 
   /** Sends one request, retrying per the spec; resolves with the number of records rejected. */

@@ -9,6 +9,20 @@ import { ProtoWriter, WireType } from '../otlp/ProtoWriter.ts';
  * Integers become `int_value`, other numbers `double_value` (as the official transformer does).
  */
 export function encodeLogRecords(records: readonly ReadableLogRecord[], writer: ProtoWriter): Buffer {
+  writeLogRecords(records, writer);
+  return writer.finish();
+}
+
+/**
+ * Like {@link encodeLogRecords}, but returns the writer's own bytes (no copy): valid only until
+ * the writer is used again.
+ */
+export function encodeLogRecordsView(records: readonly ReadableLogRecord[], writer: ProtoWriter): Buffer {
+  writeLogRecords(records, writer);
+  return writer.bytesView();
+}
+
+function writeLogRecords(records: readonly ReadableLogRecord[], writer: ProtoWriter): void {
   writer.reset();
   for (const [resource, scopes] of groupRecords(records)) {
     writer.tag(1, WireType.LEN); // ExportLogsServiceRequest.resource_logs
@@ -25,7 +39,6 @@ export function encodeLogRecords(records: readonly ReadableLogRecord[], writer: 
     writer.endMessage(rl, rlReserve);
   }
   if (records.length > 0) bytesPerRecord = writer.pos / records.length;
-  return writer.finish();
 }
 
 /** Average encoded size of a record in the last request (an estimate for {@link lengthReserve}). */

@@ -51,6 +51,14 @@ export class ProtoWriter {
     return out;
   }
 
+  /**
+   * The bytes written, without a copy: valid until this writer is reset or written to again (the
+   * caller must not reuse the writer while the view is in use).
+   */
+  bytesView(): Buffer {
+    return Buffer.from(this.buf.buffer, this.buf.byteOffset, this.pos);
+  }
+
   private ensure(extra: number): void {
     const need = this.pos + extra;
     if (need <= this.buf.length) return;

@@ -75,3 +75,45 @@ describe('encodeLogRecords', () => {
     }
   });
 });
+
+describe('GrpcLogExporter payload buffers', () => {
+  it('a payload stays intact while its call is retried, however many exports run meanwhile', async () => {
+    const { GrpcLogExporter } = await import('../../src/exporter/GrpcLogExporter.ts');
+    const { startOtlpTestServer } = await import('./otlp-test-server.ts');
+    const grpc = await import('@grpc/grpc-js');
+    const seen: string[][] = [];
+    // Every first attempt fails (retryable), so each batch is sent again after the others were encoded.
+    const firstTry = new Set<string>();
+    const server = await startOtlpTestServer((_n, call) => {
+      const bodies = decodeExportLogsRequest(call.request).resourceLogs.flatMap((rl) =>
+        rl.scopeLogs.flatMap((sl) => sl.logRecords.map((r) => (r.body as { stringValue: string }).stringValue)),
+      );
+      const batch = bodies[0].split('-')[0];
+      if (!firstTry.has(batch)) {
+        firstTry.add(batch);
+        return { error: { code: grpc.status.UNAVAILABLE, details: 'try again' } };
+      }
+      seen.push(bodies);
+      return {};
+    });
+    const exporter = new GrpcLogExporter({ endpoint: `http://127.0.0.1:${server.port}`, initialBackoffMillis: 20, maxBackoffMillis: 40 });
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 8 }, (_, b) =>
+          new Promise<number>((resolve) =>
+            exporter.export(Array.from({ length: 500 + 100 * b }, (_, i) => record(`b${b}-${i}`, { i })), (r) => resolve(r.code)),
+          ),
+        ),
+      );
+      expect(results).toEqual(Array(8).fill(0));
+      expect(seen).toHaveLength(8);
+      for (const bodies of seen) {
+        const b = Number(bodies[0].slice(1).split('-')[0]);
+        expect(bodies).toEqual(Array.from({ length: 500 + 100 * b }, (_, i) => `b${b}-${i}`));
+      }
+    } finally {
+      await exporter.shutdown();
+      server.close();
+    }
+  });
+});
