@@ -1,4 +1,4 @@
-import { nativeToRows, rowsToNative } from '../storage/native-format.ts';
+import { mergeNativeBlocks, nativeToRows, rowsToNative } from '../storage/native-format.ts';
 import type { LogRow } from '../storage/rows.ts';
 import { collectorLog } from './log.ts';
 import type { InsertGroup, Spool, SpoolEntry } from './Spool.ts';
@@ -230,7 +230,7 @@ export class Shipper {
       const rows = entries.reduce((n, e) => n + e.rowCount, 0);
       const started = performance.now();
       try {
-        await this.insert(insertBatch(parts.length === 1 ? parts[0] : Buffer.concat(parts), rows), token);
+        await this.insert(insertBatch(mergeNativeBlocks(parts), rows), token);
         this.observe(rows, (performance.now() - started) / 1000, true);
         this.stats.insertedRows += rows;
         this.stats.insertedBatches += entries.length;

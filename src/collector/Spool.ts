@@ -3,6 +3,7 @@ import { appendFile, mkdir, open, readdir, readFile, rename, unlink } from 'node
 import { join } from 'node:path';
 import { LogqError } from './errors.ts';
 import { collectorLog } from './log.ts';
+import { mergeNativeBlocks } from '../storage/native-format.ts';
 import { decodeSpoolFile, encodeSpoolFile, SpoolCorruptError } from './spool-format.ts';
 
 /** What the spool does when it holds `maxBytes`: refuse new batches (default) or delete the oldest. */
@@ -160,7 +161,8 @@ export class Spool {
     const seq = this.nextSeq++;
     const token = `logq-${this.instance}-${seq}`;
     const file = join(this.options.dir, `${String(seq).padStart(12, '0')}.spool`);
-    const block = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+    // One block per batch: the engine pays per block (many one-record requests would cost ~65x per row).
+    const block = mergeNativeBlocks(chunks);
     const data = encodeSpoolFile({ token, rowCount, data: block, requests });
     const tmp = file + '.tmp';
     try {

@@ -129,6 +129,12 @@ export class NativeOut {
       buf[this.pos++] = HEX[b & 15];
     }
   }
+  /** Bytes copied as they are. */
+  raw(src: Buffer, start: number, end: number): void {
+    this.grow(end - start);
+    src.copy(this.buf, this.pos, start, end);
+    this.pos += end - start;
+  }
   /** A column header: name and type. */
   column(name: string, type: string): void {
     this.string(name);
@@ -276,4 +282,111 @@ export function nativeToRows(buf: Uint8Array): LogRow[] {
     for (const r of block) rows.push(r as LogRow);
   }
   return rows;
+}
+
+/** Where one column's data lies in a block (for a Map: its offsets, keys and values parts). */
+interface ColumnSpan {
+  start: number;
+  end: number;
+  /** Map columns: entries in the block, and where keys and values start. */
+  entries?: number;
+  keys?: number;
+  values?: number;
+}
+
+/** Finds each column's data in a block written by {@link rowsToNative} (or {@link mergeNativeBlocks}) without decoding strings. */
+function scanBlock(b: Buffer): { rows: number; spans: ColumnSpan[] } {
+  let pos = 0;
+  const fail = (what: string): never => {
+    throw new RangeError(`Native block: ${what} at byte ${pos} of ${b.length}`);
+  };
+  const varint = (): number => {
+    let n = 0;
+    let mul = 1;
+    for (;;) {
+      if (pos >= b.length) fail('truncated varint');
+      const byte = b[pos++];
+      n += (byte & 0x7f) * mul;
+      if (byte < 0x80) return n;
+      mul *= 128;
+    }
+  };
+  const skipStrings = (count: number) => {
+    for (let i = 0; i < count; i++) {
+      const n = varint(); // read before adding: `pos += varint()` would add to the old pos
+      pos += n;
+    }
+    if (pos > b.length) fail('strings run past the end');
+  };
+  const name = () => {
+    const n = varint();
+    pos += n;
+    return b.toString('latin1', pos - n, pos);
+  };
+  const cols = varint();
+  const rows = varint();
+  if (cols !== INSERT_COLUMNS.length) fail(`${cols} columns, expected ${INSERT_COLUMNS.length}`);
+  const spans: ColumnSpan[] = [];
+  for (let c = 0; c < cols; c++) {
+    const col = INSERT_COLUMNS[c];
+    if (name() !== col || name() !== NATIVE_TYPES[col]) fail(`column ${c} is not ${col} ${NATIVE_TYPES[col]}`);
+    const start = pos;
+    const type = NATIVE_TYPES[col];
+    if (type === 'DateTime64(9)') pos += rows * 8;
+    else if (type === 'UInt8') pos += rows;
+    else if (type === 'String') skipStrings(rows);
+    else {
+      pos += rows * 8;
+      if (pos > b.length) fail(`${col} offsets run past the end`);
+      const entries = rows ? b.readUInt32LE(pos - 8) + b.readUInt32LE(pos - 4) * 4294967296 : 0;
+      const keys = pos;
+      skipStrings(entries);
+      const values = pos;
+      skipStrings(entries);
+      spans.push({ start, end: pos, entries, keys, values });
+      continue;
+    }
+    if (pos > b.length) fail(`${col} runs past the end`);
+    spans.push({ start, end: pos });
+  }
+  if (pos !== b.length) fail('trailing bytes after the block');
+  return { rows, spans };
+}
+
+/**
+ * Merges Native blocks (one per request) into one block, column by column, without decoding a
+ * value: the engine pays per block (measured: 10,000 one-row blocks cost ~200 µs/row to insert,
+ * one 10,000-row block ~3 µs/row), so a batch of many small requests must reach it as one block.
+ */
+export function mergeNativeBlocks(blocks: readonly Buffer[]): Buffer {
+  if (blocks.length === 1) return blocks[0];
+  const scans = blocks.map(scanBlock);
+  let rows = 0;
+  let size = 64;
+  for (let i = 0; i < blocks.length; i++) {
+    rows += scans[i].rows;
+    size += blocks[i].length;
+  }
+  const out = new NativeOut(size);
+  out.varint(INSERT_COLUMNS.length);
+  out.varint(rows);
+  INSERT_COLUMNS.forEach((col, c) => {
+    out.column(col, NATIVE_TYPES[col]);
+    if (scans[0].spans[c].entries === undefined) {
+      for (let i = 0; i < blocks.length; i++) out.raw(blocks[i], scans[i].spans[c].start, scans[i].spans[c].end);
+      return;
+    }
+    let base = 0;
+    for (let i = 0; i < blocks.length; i++) {
+      const s = scans[i].spans[c];
+      for (let p = s.start; p < s.keys!; p += 8) {
+        const total = base + blocks[i].readUInt32LE(p) + blocks[i].readUInt32LE(p + 4) * 4294967296;
+        out.u32pair(total % 4294967296, Math.floor(total / 4294967296));
+      }
+      base += s.entries!;
+    }
+    for (let i = 0; i < blocks.length; i++) out.raw(blocks[i], scans[i].spans[c].keys!, scans[i].spans[c].values!);
+    for (let i = 0; i < blocks.length; i++) out.raw(blocks[i], scans[i].spans[c].values!, scans[i].spans[c].end);
+  });
+  return out.bytes();
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { BatchSink } from '../../src/collector/Shipper.ts';
 import { decodeSpoolFile } from '../../src/collector/spool-format.ts';
+import { mergeNativeBlocks, nativeToRows } from '../../src/storage/native-format.ts';
 import { DEFAULT_TABLE, INSERT_COLUMNS, qualified } from '../../src/storage/schema.ts';
 import { queryRows, startTestCollector, tempDir } from '../helpers/collector.ts';
 import { encodeRequest, RawOtlpClient } from './otlp-client.ts';
@@ -53,7 +54,8 @@ async function restartAfterLandedGroup(spoolDir: string, files: string[], token:
   if (deleteFirst) unlinkSync(join(spoolDir, files[0]));
   down = true;
   const c = await startTestCollector(tmp.dir, { batchMaxRows: 100, spoolDir }, { wrapSink });
-  await c.store.insertNative(qualified(DEFAULT_TABLE), INSERT_COLUMNS, Buffer.concat(payloads.slice(0, 3).map((p) => p.data)), {
+  // As the shipper sends a combined insert: the batches' blocks merged into one.
+  await c.store.insertNative(qualified(DEFAULT_TABLE), INSERT_COLUMNS, mergeNativeBlocks(payloads.slice(0, 3).map((p) => p.data)), {
     insert_deduplication_token: token,
   });
   inserts.length = 0;
@@ -75,6 +77,27 @@ describe('combined inserts', () => {
     } finally {
       await c.stop();
     }
+  });
+
+  it('spool a batch of many one-record requests as one Native block (the engine pays per block)', async () => {
+    const spoolDir = join(tmp.dir, 'spool-tiny');
+    down = true;
+    const c = await startTestCollector(tmp.dir, { batchMaxRows: 1000, batchMaxDelayMs: 300, spoolDir }, { wrapSink, drainTimeoutMs: 0 });
+    const client = new RawOtlpClient(`127.0.0.1:${c.grpcPort}`);
+    const answers = await Promise.all(Array.from({ length: 40 }, (_, k) => client.export(encodeRequest('tiny-svc', [{ body: `one ${k}`, severityNumber: 9, attributes: { k: String(k) } }]))));
+    expect(answers.every((a) => a.ok)).toBe(true);
+    client.close();
+    await c.stop();
+    const files = readdirSync(spoolDir).filter((f) => f.endsWith('.spool'));
+    let total = 0;
+    for (const f of files) {
+      const { data, rowCount } = decodeSpoolFile(readFileSync(join(spoolDir, f)));
+      expect([data[0], data[1]]).toEqual([INSERT_COLUMNS.length, rowCount]); // one block: its header counts every row
+      expect(nativeToRows(data)).toHaveLength(rowCount);
+      total += rowCount;
+    }
+    expect(total).toBe(40);
+    expect(files.length).toBeLessThan(40);
   });
 
   it('wait up to --insert-max-delay for a fuller insert, while each request is acknowledged at once', async () => {

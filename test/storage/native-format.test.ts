@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { openStore, type Store } from '../../src/storage/client.ts';
 import { ensureSchema, INSERT_COLUMNS, qualified, DEFAULT_TABLE } from '../../src/storage/schema.ts';
 import { DEFAULT_RETENTION } from '../../src/storage/RetentionPolicy.ts';
-import { nativeToRows, rowsToNative } from '../../src/storage/native-format.ts';
+import { mergeNativeBlocks, nativeToRows, rowsToNative } from '../../src/storage/native-format.ts';
 import type { LogRow } from '../../src/storage/rows.ts';
 import { createClickHouseSink, enableInsertDeduplication, rowsBatch } from '../../src/collector/clickhouse-sink.ts';
 import { isDataError } from '../../src/collector/Shipper.ts';
@@ -99,6 +99,18 @@ describe('Native blocks (rowsToNative / nativeToRows)', () => {
     expect(isDataError(err)).toBe(true);
     expect(String((err as Error).message)).toMatch(/row 1, Timestamp: timestamp "yesterday" is not seconds\.nanoseconds/);
     expect(await stored(`ServiceName = 'svc-bad'`)).toEqual([]);
+  });
+
+  it('merges blocks into one, column by column, with the Map offsets rebased', async () => {
+    const parts = [tricky.slice(0, 1), tricky.slice(1, 3), [], tricky.slice(3)].map((r) => rowsToNative(r));
+    const merged = mergeNativeBlocks(parts);
+    expect(nativeToRows(merged)).toEqual(tricky);
+    // One block: its header counts every row, and the bytes equal a block written in one go.
+    expect(merged.equals(rowsToNative(tricky))).toBe(true);
+    expect(() => mergeNativeBlocks([parts[0], parts[1].subarray(0, parts[1].length - 2)])).toThrow(/Native block: .*past the end/);
+    const many = Array.from({ length: 300 }, (_, i) => row(100 + i, { 6: 'svc-merged' }));
+    await store.insertNative(table, INSERT_COLUMNS, mergeNativeBlocks(many.map((r) => rowsToNative([r]))));
+    expect((await stored(`ServiceName = 'svc-merged'`)).map((r) => r[7])).toEqual(many.map((r) => r[7]));
   });
 
   it('refuses a damaged block with a clear error', () => {
