@@ -165,10 +165,11 @@ export class Shipper {
     const recorded = await this.recovered;
     if (recorded) {
       const entries = this.spool.entries.filter((e) => recorded.seqs.includes(e.seq));
-      if (entries.length === recorded.seqs.length) return { entries, token: recorded.token, recorded: true };
-      // Some of its files are gone: they are deleted only after the group's insert succeeded, so
-      // the rest is stored too; remove them without inserting again.
-      if (entries.length) {
+      if (!recorded.landed && entries.length === recorded.seqs.length) return { entries, token: recorded.token, recorded: true };
+      // Marked landed: its files were being deleted after the insert succeeded; remove the rest
+      // without inserting again. Not marked and incomplete: drop-oldest or the quarantine removed
+      // some of it before it was ever stored; the rest is inserted afresh below.
+      if (recorded.landed && entries.length) {
         collectorLog('info', 'spool: batches of a combined insert that had landed before a restart removed', { batches: entries.length });
         await this.opts.onInserted?.(entries);
         for (const e of entries) await this.spool.remove(e);
@@ -178,6 +179,9 @@ export class Shipper {
     }
     const head = this.spool.entries;
     if (!head.length) return undefined;
+    // A batch recovered from a previous run may have been inserted alone just before a crash:
+    // replay it alone, with its own token, so ClickHouse recognises it.
+    if (head[0].seq < this.replayBelow) return { entries: [head[0]], token: head[0].token, recorded: false };
     const max = this.opts.maxInsertRows ?? 100_000;
     const entries = [head[0]];
     let rows = head[0].rowCount;
@@ -242,6 +246,8 @@ export class Shipper {
         this.stats.lastError = '';
         backoff = this.opts.initialBackoffMs;
         this.busy.clear();
+        // Marked before any file goes: a restart that finds the group incomplete then knows it landed.
+        if (entries.length > 1) await this.spool.writeGroup({ token, seqs: entries.map((e) => e.seq), landed: true });
         await this.opts.onInserted?.(entries);
         for (const e of entries) await this.spool.remove(e);
         if (entries.length > 1) {
@@ -261,7 +267,8 @@ export class Shipper {
           });
         }
         // Retry the same group with the same token (a combined insert is recorded in the spool).
-        if (entries.length > 1) this.retrying = { token, seqs: entries.map((e) => e.seq) };
+        // Every failed insert is retried as it was (its answer may have been lost after it landed).
+        this.retrying = { token, seqs: entries.map((e) => e.seq) };
         if (this.stopped) break;
         await this.sleep(backoff, false);
         backoff = Math.min(backoff * 2, this.opts.maxBackoffMs);

@@ -258,7 +258,7 @@ export class Spool {
   async readGroup(): Promise<InsertGroup | undefined> {
     try {
       const g = JSON.parse(await readFile(join(this.options.dir, GROUP_FILE), 'utf8')) as Partial<InsertGroup>;
-      if (typeof g.token === 'string' && Array.isArray(g.seqs) && g.seqs.every((n) => typeof n === 'number')) return { token: g.token, seqs: g.seqs };
+      if (typeof g.token === 'string' && Array.isArray(g.seqs) && g.seqs.every((n) => typeof n === 'number')) return { token: g.token, seqs: g.seqs, landed: g.landed === true };
     } catch {
       // none, or a torn write of one that never ran (it is written before its insert starts)
     }
@@ -275,4 +275,6 @@ export class Spool {
 export interface InsertGroup {
   token: string;
   seqs: number[];
+  /** Set once the insert succeeded, before the batches' files are deleted. */
+  landed?: boolean;
 }

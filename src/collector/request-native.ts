@@ -114,6 +114,9 @@ function writeTime(out: NativeOut, ns: bigint): void {
  * INSERT_COLUMNS order, applying the limits and redaction on the way — the same stored values as
  * `requestToRows` + `guardRows` + `rowsToNative`, without a row object per record: the block is
  * off the V8 heap, so a batch waiting in memory costs the garbage collector nothing.
+ * One difference by design: map keys keep the order they were sent in (the row path's JS objects put
+ * integer-like keys such as "2" first, which also decided which keys a --max-attributes cap kept),
+ * and a key named `__proto__` is stored like any other.
  */
 export function requestToNative(req: ExportLogsRequestData, limits: RecordLimits, stats: GuardStats, nowNanos: bigint = BigInt(Date.now()) * 1_000_000n): NativeChunk {
   const recs: LogRecordData[] = [];

@@ -86,7 +86,8 @@ export class NativeOut {
     const len = s.length;
     // Short ASCII strings (most keys, levels, ids) are copied in JS: cheaper than a call into C++.
     if (len <= 64) {
-      this.grow(1 + len * 3);
+      // Up to 3 bytes per unit, and a 2-byte length once the bytes reach 128.
+      this.grow(2 + len * 3);
       const buf = this.buf;
       const start = this.pos + 1;
       let i = 0;
@@ -270,7 +271,8 @@ export function nativeToRows(buf: Uint8Array): LogRow[] {
         const total = count ? ends[count - 1] : 0;
         const keys: string[] = [];
         for (let k = 0; k < total; k++) keys.push(str());
-        const maps = ends.map(() => ({}) as Record<string, string>);
+        // No prototype: a key such as __proto__ is an ordinary entry.
+        const maps = ends.map(() => Object.create(null) as Record<string, string>);
         let row = 0;
         for (let k = 0; k < total; k++) {
           while (k >= ends[row]) row++;

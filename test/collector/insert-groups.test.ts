@@ -46,11 +46,11 @@ async function countsPerBatch(c: Awaited<ReturnType<typeof startTestCollector>>,
 /**
  * A crash after a combined insert of the first three spooled batches landed: the group is recorded
  * (insert-group.json) and its rows are in ClickHouse under `token`, but the files are still there
- * (`deleteFirst`: the deletion had begun). Returns the collector restarted on that spool, ClickHouse up.
+ * (`deleteFirst`: the deletion had begun, after the group was marked landed). Returns the collector restarted on that spool, ClickHouse up.
  */
 async function restartAfterLandedGroup(spoolDir: string, files: string[], token: string, deleteFirst: boolean) {
   const payloads = files.map((f) => decodeSpoolFile(readFileSync(join(spoolDir, f))));
-  writeFileSync(join(spoolDir, 'insert-group.json'), JSON.stringify({ token, seqs: files.slice(0, 3).map((f) => Number(f.slice(0, 12))) }));
+  writeFileSync(join(spoolDir, 'insert-group.json'), JSON.stringify({ token, seqs: files.slice(0, 3).map((f) => Number(f.slice(0, 12))), ...(deleteFirst ? { landed: true } : {}) }));
   if (deleteFirst) unlinkSync(join(spoolDir, files[0]));
   down = true;
   const c = await startTestCollector(tmp.dir, { batchMaxRows: 100, spoolDir }, { wrapSink });
@@ -65,15 +65,53 @@ async function restartAfterLandedGroup(spoolDir: string, files: string[], token:
 
 describe('combined inserts', () => {
   it('ship spooled batches waiting back to back as one insert, up to --insert-max-rows', async () => {
-    const spoolDir = join(tmp.dir, 'spool-group');
-    expect(await spoolBatches('group-svc', 5, spoolDir)).toHaveLength(5);
     down = false;
     inserts.length = 0;
-    const c = await startTestCollector(tmp.dir, { batchMaxRows: 100, spoolDir, insertMaxRows: 300 }, { wrapSink });
+    const c = await startTestCollector(tmp.dir, { batchMaxRows: 100, batchMaxDelayMs: 10, spoolDir: join(tmp.dir, 'spool-group'), insertMaxRows: 300, insertMaxDelayMs: 3000 }, { wrapSink });
     try {
+      const client = new RawOtlpClient(`127.0.0.1:${c.grpcPort}`);
+      for (let b = 0; b < 5; b++) {
+        const records = Array.from({ length: 100 }, (_, k) => ({ body: `b${b} r${k}`, severityNumber: 9, attributes: { batch: String(b) } }));
+        expect((await client.export(encodeRequest('group-svc', records))).ok).toBe(true);
+      }
+      client.close();
       expect(await countsPerBatch(c, 'group-svc')).toEqual([['0', 100], ['1', 100], ['2', 100], ['3', 100], ['4', 100]]);
       expect(inserts).toEqual([300, 200]);
       expect(c.shipperStats.insertedBatches).toBe(5);
+    } finally {
+      await c.stop();
+    }
+  });
+
+  it('replay batches left by a previous run one by one, each with its own token', async () => {
+    // One of them may have been inserted alone just before the crash: only its own token lets
+    // ClickHouse recognise it (combined with the next ones it would be stored twice).
+    const spoolDir = join(tmp.dir, 'spool-replay');
+    const files = await spoolBatches('replay-svc', 3, spoolDir);
+    down = true;
+    const c = await startTestCollector(tmp.dir, { batchMaxRows: 100, spoolDir }, { wrapSink });
+    try {
+      const first = decodeSpoolFile(readFileSync(join(spoolDir, files[0])));
+      await c.store.insertNative(qualified(DEFAULT_TABLE), INSERT_COLUMNS, first.data, { insert_deduplication_token: first.token });
+      inserts.length = 0;
+      down = false;
+      expect(await countsPerBatch(c, 'replay-svc')).toEqual([['0', 100], ['1', 100], ['2', 100]]);
+      expect(inserts).toEqual([100, 100, 100]);
+    } finally {
+      await c.stop();
+    }
+  });
+
+  it('insert what is left of a recorded group that never landed when drop-oldest removed part of it', async () => {
+    const spoolDir = join(tmp.dir, 'spool-dropped');
+    const files = await spoolBatches('dropped-svc', 3, spoolDir);
+    writeFileSync(join(spoolDir, 'insert-group.json'), JSON.stringify({ token: 'never-landed', seqs: files.map((f) => Number(f.slice(0, 12))) }));
+    unlinkSync(join(spoolDir, files[0])); // dropped by the policy during an outage; the group's insert had failed
+    down = false;
+    inserts.length = 0;
+    const c = await startTestCollector(tmp.dir, { batchMaxRows: 100, spoolDir }, { wrapSink });
+    try {
+      expect(await countsPerBatch(c, 'dropped-svc')).toEqual([['1', 100], ['2', 100]]);
     } finally {
       await c.stop();
     }
@@ -132,7 +170,7 @@ describe('combined inserts', () => {
     const c = await restartAfterLandedGroup(spoolDir, files, 'crashed-group', false);
     try {
       expect(await countsPerBatch(c, 'crash-svc')).toEqual([['0', 100], ['1', 100], ['2', 100], ['3', 100], ['4', 100]]);
-      expect(inserts).toEqual([300, 200]);
+      expect(inserts).toEqual([300, 100, 100]); // the recorded group, then the other recovered batches one by one
       expect(readdirSync(spoolDir).filter((f) => f.endsWith('.spool') || f === 'insert-group.json')).toEqual([]);
     } finally {
       await c.stop();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { openStore, type Store } from '../../src/storage/client.ts';
 import { ensureSchema, INSERT_COLUMNS, qualified, DEFAULT_TABLE } from '../../src/storage/schema.ts';
 import { DEFAULT_RETENTION } from '../../src/storage/RetentionPolicy.ts';
-import { mergeNativeBlocks, nativeToRows, rowsToNative } from '../../src/storage/native-format.ts';
+import { mergeNativeBlocks, NativeOut, nativeToRows, rowsToNative } from '../../src/storage/native-format.ts';
 import type { LogRow } from '../../src/storage/rows.ts';
 import { createClickHouseSink, enableInsertDeduplication, rowsBatch } from '../../src/collector/clickhouse-sink.ts';
 import { isDataError } from '../../src/collector/Shipper.ts';
@@ -111,6 +111,27 @@ describe('Native blocks (rowsToNative / nativeToRows)', () => {
     const many = Array.from({ length: 300 }, (_, i) => row(100 + i, { 6: 'svc-merged' }));
     await store.insertNative(table, INSERT_COLUMNS, mergeNativeBlocks(many.map((r) => rowsToNative([r]))));
     expect((await stored(`ServiceName = 'svc-merged'`)).map((r) => r[7])).toEqual(many.map((r) => r[7]));
+  });
+
+  it('writes 43-64-unit strings of 3-byte characters whole, even when the buffer ends at the reserve', () => {
+    for (const len of [42, 43, 50, 64]) {
+      const text = '中'.repeat(len);
+      const out = new NativeOut(1 + len * 3);
+      out.string(text);
+      out.string('tail');
+      const b = out.bytes();
+      const n = len * 3;
+      const head = n < 0x80 ? 1 : 2;
+      expect(b.length).toBe(head + n + 5);
+      expect(b.toString('utf8', head, head + n)).toBe(text);
+      expect(b.toString('utf8', head + n + 1)).toBe('tail');
+    }
+  });
+
+  it('keeps a map key named __proto__ as an ordinary entry when reading blocks back', () => {
+    const attrs = JSON.parse('{"__proto__":"p","2":"two","b":"bee"}') as Record<string, string>;
+    const back = nativeToRows(rowsToNative([row(1, { 14: attrs })]));
+    expect(Object.entries(back[0][14])).toEqual(Object.entries(attrs));
   });
 
   it('refuses a damaged block with a clear error', () => {
