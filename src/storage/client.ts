@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
@@ -127,7 +128,9 @@ export function openStore(options: StoreOptions = {}): Store {
       anchor.close();
     }
   };
-  const spillDir = join(dir, 'logq-insert');
+  // ClickHouse reads * ? { } in a file() path as a glob: a data dir with those goes to a private temp dir.
+  const tempSpill = /[*?{}[\]]/.test(dir);
+  const spillDir = tempSpill ? mkdtempSync(join(tmpdir(), 'logq-insert-')) : join(dir, 'logq-insert');
   mkdirSync(spillDir, { recursive: true, mode: 0o700 });
   let spillSeq = 0;
   const insertNative = async (table: string, columns: readonly string[], data: Uint8Array, settings?: InsertSettings) => {
@@ -142,5 +145,12 @@ export function openStore(options: StoreOptions = {}): Store {
       await unlink(file).catch(() => {});
     }
   };
-  return { client, kind: 'embedded', location: dir, insertNative, close };
+  const closeStore = async () => {
+    try {
+      await close();
+    } finally {
+      if (tempSpill) rmSync(spillDir, { recursive: true, force: true });
+    }
+  };
+  return { client, kind: 'embedded', location: dir, insertNative, close: closeStore };
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStore, type Store } from '../../src/storage/client.ts';
@@ -132,6 +133,24 @@ describe('Native blocks (rowsToNative / nativeToRows)', () => {
     const attrs = JSON.parse('{"__proto__":"p","2":"two","b":"bee"}') as Record<string, string>;
     const back = nativeToRows(rowsToNative([row(1, { 14: attrs })]));
     expect(Object.entries(back[0][14])).toEqual(Object.entries(attrs));
+  });
+
+  it('inserts from a data directory whose path ClickHouse would read as a glob', async () => {
+    // Runs in a child: chDB binds one data directory per process.
+    const dir = join(tmp.dir, 'glob-{a,b}*');
+    const code = `
+      const { openStore } = await import(${JSON.stringify(new URL('../../src/storage/client.ts', import.meta.url).href)});
+      const { ensureSchema, INSERT_COLUMNS, qualified, DEFAULT_TABLE } = await import(${JSON.stringify(new URL('../../src/storage/schema.ts', import.meta.url).href)});
+      const { DEFAULT_RETENTION } = await import(${JSON.stringify(new URL('../../src/storage/RetentionPolicy.ts', import.meta.url).href)});
+      const { rowsToNative } = await import(${JSON.stringify(new URL('../../src/storage/native-format.ts', import.meta.url).href)});
+      const s = openStore({ dataDir: process.argv[1] });
+      await ensureSchema(s.client, DEFAULT_RETENTION);
+      await s.insertNative(qualified(DEFAULT_TABLE), INSERT_COLUMNS, rowsToNative(JSON.parse(process.argv[2])));
+      const r = await (await s.client.query({ query: 'SELECT count() AS n FROM otel.otel_logs', format: 'JSONEachRow' })).json();
+      console.log(JSON.stringify(r));
+      await s.close();`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', code, dir, JSON.stringify([row(1), row(2)])], { encoding: 'utf8' });
+    expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual([{ n: 2 }]);
   });
 
   it('refuses a damaged block with a clear error', () => {
