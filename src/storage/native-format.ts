@@ -217,57 +217,66 @@ export function rowsToNative(rows: readonly LogRow[]): Buffer {
   return out.buf.subarray(0, out.pos);
 }
 
-/** Reads what {@link rowsToNative} wrote (used to split a batch ClickHouse refused and in tests). */
-export function nativeToRows(buf: Uint8Array): LogRow[] {
-  const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-  let pos = 0;
-  const fail = (what: string): never => {
-    throw new RangeError(`Native block: ${what} at byte ${pos} of ${b.length}`);
-  };
-  const varint = (): number => {
+/** A position in a Native block with the reads both readers need. */
+class BlockReader {
+  pos = 0;
+  readonly b: Buffer;
+  constructor(b: Buffer) {
+    this.b = b;
+  }
+  fail(what: string): never {
+    throw new RangeError(`Native block: ${what} at byte ${this.pos} of ${this.b.length}`);
+  }
+  varint(): number {
     let n = 0;
     let mul = 1;
     for (;;) {
-      if (pos >= b.length) fail('truncated varint');
-      const byte = b[pos++];
+      if (this.pos >= this.b.length) this.fail('truncated varint');
+      const byte = this.b[this.pos++];
       n += (byte & 0x7f) * mul;
       if (byte < 0x80) return n;
       mul *= 128;
-      if (mul > 2 ** 56) fail('varint too long');
+      if (mul > 2 ** 56) this.fail('varint too long');
     }
-  };
+  }
+}
+
+/** Reads what {@link rowsToNative} wrote (used to split a batch ClickHouse refused and in tests). */
+export function nativeToRows(buf: Uint8Array): LogRow[] {
+  const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  const r = new BlockReader(b);
   const str = (): string => {
-    const n = varint();
-    if (pos + n > b.length) fail(`string of ${n} bytes runs past the end`);
-    const s = b.toString('utf8', pos, pos + n);
-    pos += n;
+    const n = r.varint();
+    if (r.pos + n > b.length) r.fail(`string of ${n} bytes runs past the end`);
+    const s = b.toString('utf8', r.pos, r.pos + n);
+    r.pos += n;
     return s;
   };
   const rows: LogRow[] = [];
-  while (pos < b.length) {
-    const cols = varint();
-    const count = varint();
-    if (cols !== INSERT_COLUMNS.length) fail(`${cols} columns, expected ${INSERT_COLUMNS.length}`);
+  while (r.pos < b.length) {
+    const cols = r.varint();
+    const count = r.varint();
+    if (cols !== INSERT_COLUMNS.length) r.fail(`${cols} columns, expected ${INSERT_COLUMNS.length}`);
     const block: unknown[][] = Array.from({ length: count }, () => new Array<unknown>(cols));
     for (let c = 0; c < cols; c++) {
       const name = str();
       const type = str();
-      if (name !== INSERT_COLUMNS[c] || type !== NATIVE_TYPES[INSERT_COLUMNS[c]]) fail(`column ${c} is ${name} ${type}, expected ${INSERT_COLUMNS[c]} ${NATIVE_TYPES[INSERT_COLUMNS[c]]}`);
+      if (name !== INSERT_COLUMNS[c] || type !== NATIVE_TYPES[INSERT_COLUMNS[c]]) r.fail(`column ${c} is ${name} ${type}, expected ${INSERT_COLUMNS[c]} ${NATIVE_TYPES[INSERT_COLUMNS[c]]}`);
       if (type === 'DateTime64(9)') {
-        if (pos + count * 8 > b.length) fail(`${name} runs past the end`);
-        for (let i = 0; i < count; i++, pos += 8) {
-          const ns = b.readBigUInt64LE(pos).toString().padStart(10, '0');
+        if (r.pos + count * 8 > b.length) r.fail(`${name} runs past the end`);
+        for (let i = 0; i < count; i++, r.pos += 8) {
+          const ns = b.readBigUInt64LE(r.pos).toString().padStart(10, '0');
           block[i][c] = `${ns.slice(0, -9)}.${ns.slice(-9)}`;
         }
       } else if (type === 'UInt8') {
-        if (pos + count > b.length) fail(`${name} runs past the end`);
-        for (let i = 0; i < count; i++) block[i][c] = b[pos++];
+        if (r.pos + count > b.length) r.fail(`${name} runs past the end`);
+        for (let i = 0; i < count; i++) block[i][c] = b[r.pos++];
       } else if (type === 'String') {
         for (let i = 0; i < count; i++) block[i][c] = str();
       } else {
-        if (pos + count * 8 > b.length) fail(`${name} offsets run past the end`);
+        if (r.pos + count * 8 > b.length) r.fail(`${name} offsets run past the end`);
         const ends: number[] = [];
-        for (let i = 0; i < count; i++, pos += 8) ends.push(Number(b.readBigUInt64LE(pos)));
+        for (let i = 0; i < count; i++, r.pos += 8) ends.push(Number(b.readBigUInt64LE(r.pos)));
         const total = count ? ends[count - 1] : 0;
         const keys: string[] = [];
         for (let k = 0; k < total; k++) keys.push(str());
@@ -281,7 +290,7 @@ export function nativeToRows(buf: Uint8Array): LogRow[] {
         for (let i = 0; i < count; i++) block[i][c] = maps[i];
       }
     }
-    for (const r of block) rows.push(r as LogRow);
+    for (const values of block) rows.push(values as LogRow);
   }
   return rows;
 }
@@ -298,60 +307,46 @@ interface ColumnSpan {
 
 /** Finds each column's data in a block written by {@link rowsToNative} (or {@link mergeNativeBlocks}) without decoding strings. */
 function scanBlock(b: Buffer): { rows: number; spans: ColumnSpan[] } {
-  let pos = 0;
-  const fail = (what: string): never => {
-    throw new RangeError(`Native block: ${what} at byte ${pos} of ${b.length}`);
-  };
-  const varint = (): number => {
-    let n = 0;
-    let mul = 1;
-    for (;;) {
-      if (pos >= b.length) fail('truncated varint');
-      const byte = b[pos++];
-      n += (byte & 0x7f) * mul;
-      if (byte < 0x80) return n;
-      mul *= 128;
-    }
-  };
+  const r = new BlockReader(b);
   const skipStrings = (count: number) => {
     for (let i = 0; i < count; i++) {
-      const n = varint(); // read before adding: `pos += varint()` would add to the old pos
-      pos += n;
+      const n = r.varint(); // read before adding: `r.pos += r.varint()` would add to the old r.pos
+      r.pos += n;
     }
-    if (pos > b.length) fail('strings run past the end');
+    if (r.pos > b.length) r.fail('strings run past the end');
   };
   const name = () => {
-    const n = varint();
-    pos += n;
-    return b.toString('latin1', pos - n, pos);
+    const n = r.varint();
+    r.pos += n;
+    return b.toString('latin1', r.pos - n, r.pos);
   };
-  const cols = varint();
-  const rows = varint();
-  if (cols !== INSERT_COLUMNS.length) fail(`${cols} columns, expected ${INSERT_COLUMNS.length}`);
+  const cols = r.varint();
+  const rows = r.varint();
+  if (cols !== INSERT_COLUMNS.length) r.fail(`${cols} columns, expected ${INSERT_COLUMNS.length}`);
   const spans: ColumnSpan[] = [];
   for (let c = 0; c < cols; c++) {
     const col = INSERT_COLUMNS[c];
-    if (name() !== col || name() !== NATIVE_TYPES[col]) fail(`column ${c} is not ${col} ${NATIVE_TYPES[col]}`);
-    const start = pos;
+    if (name() !== col || name() !== NATIVE_TYPES[col]) r.fail(`column ${c} is not ${col} ${NATIVE_TYPES[col]}`);
+    const start = r.pos;
     const type = NATIVE_TYPES[col];
-    if (type === 'DateTime64(9)') pos += rows * 8;
-    else if (type === 'UInt8') pos += rows;
+    if (type === 'DateTime64(9)') r.pos += rows * 8;
+    else if (type === 'UInt8') r.pos += rows;
     else if (type === 'String') skipStrings(rows);
     else {
-      pos += rows * 8;
-      if (pos > b.length) fail(`${col} offsets run past the end`);
-      const entries = rows ? b.readUInt32LE(pos - 8) + b.readUInt32LE(pos - 4) * 4294967296 : 0;
-      const keys = pos;
+      r.pos += rows * 8;
+      if (r.pos > b.length) r.fail(`${col} offsets run past the end`);
+      const entries = rows ? b.readUInt32LE(r.pos - 8) + b.readUInt32LE(r.pos - 4) * 4294967296 : 0;
+      const keys = r.pos;
       skipStrings(entries);
-      const values = pos;
+      const values = r.pos;
       skipStrings(entries);
-      spans.push({ start, end: pos, entries, keys, values });
+      spans.push({ start, end: r.pos, entries, keys, values });
       continue;
     }
-    if (pos > b.length) fail(`${col} runs past the end`);
-    spans.push({ start, end: pos });
+    if (r.pos > b.length) r.fail(`${col} runs past the end`);
+    spans.push({ start, end: r.pos });
   }
-  if (pos !== b.length) fail('trailing bytes after the block');
+  if (r.pos !== b.length) r.fail('trailing bytes after the block');
   return { rows, spans };
 }
 
