@@ -62,7 +62,7 @@ export interface CollectorHooks {
 export async function startCollector(config: CollectorConfig, hooks: CollectorHooks = {}): Promise<RunningCollector> {
   setCollectorLogLevel(config.logLevel);
   const tls = loadTlsFiles(config);
-  const store = openStore({ dataDir: config.dataDir, clickhouseUrl: config.clickhouseUrl });
+  const store = openStore({ dataDir: config.dataDir, clickhouseUrl: config.clickhouseUrl, engineProcess: config.embeddedEngine !== 'in-process' });
   let spool: Spool;
   let journal: RequestJournal;
   try {
@@ -72,6 +72,7 @@ export async function startCollector(config: CollectorConfig, hooks: CollectorHo
     collectorLog('info', 'storage ready', {
       store: store.kind,
       location: store.location,
+      ...(store.engine ? { engineProcess: store.engine.pid } : {}),
       tableCreated: schema.created,
       retention: formatRetention(config.retention),
       retentionChanged: schema.retentionChanged,
@@ -114,6 +115,7 @@ export async function startCollector(config: CollectorConfig, hooks: CollectorHo
     shipper: shipper.stats,
     spoolStats: spool.stats,
     spool,
+    engine: store.engine,
   });
   observeInsert = metrics.insert.observeInsert;
   shipper.start();

@@ -90,6 +90,12 @@ export const OPTIONS: OptionSpec[] = [
     help: 'HTTP listen address: OTLP/HTTP /v1/logs, /api/logs, /healthz, /readyz, /metrics', parse: listen },
   { flag: '--data-dir', env: 'LOGQ_DATA_DIR', key: 'dataDir', defaultText: './data',
     help: 'directory of the embedded ClickHouse store (chDB)', parse: path },
+  { flag: '--embedded-engine', env: 'LOGQ_EMBEDDED_ENGINE', key: 'embeddedEngine', defaultText: 'process',
+    help: 'where the embedded store\'s engine runs: process (a child process of its own) or in-process', parse: (raw, where) => {
+      const v = raw.trim();
+      if (v !== 'process' && v !== 'in-process') throw configError(where, raw, 'process or in-process');
+      return v;
+    } },
   { flag: '--clickhouse-url', env: 'LOGQ_CLICKHOUSE_URL', key: 'clickhouseUrl', defaultText: '(embedded store)',
     help: 'ClickHouse server URL, e.g. http://default:@localhost:8123; replaces the embedded store', parse: (raw, where) => {
       let ok = false;

@@ -16,6 +16,8 @@ export interface CollectorConfig {
   httpListen: string;
   /** Embedded store directory. @default './data' (LOGQ_DATA_DIR) */
   dataDir: string;
+  /** Where the embedded store's engine runs: a child process of its own, or this one. @default 'process' (LOGQ_EMBEDDED_ENGINE) */
+  embeddedEngine: 'process' | 'in-process';
   /** ClickHouse server URL; when set, used instead of the embedded store. @default undefined (LOGQ_CLICKHOUSE_URL) */
   clickhouseUrl?: string;
   /** ClickHouse cluster for the cluster variant (ON CLUSTER, ReplicatedMergeTree + Distributed). @default undefined (LOGQ_CLUSTER) */
@@ -69,6 +71,7 @@ export const DEFAULT_CONFIG: CollectorConfig = {
   grpcListen: '127.0.0.1:4317',
   httpListen: '127.0.0.1:4318',
   dataDir: './data',
+  embeddedEngine: 'process',
   retention: DEFAULT_RETENTION,
   batchMaxRows: 10_000,
   batchMaxDelayMs: 200,

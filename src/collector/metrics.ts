@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { EngineProcessStats } from '../storage/engine-process.ts';
 import type { BatcherStats } from './Batcher.ts';
 import type { HttpServer } from './HttpServer.ts';
 import type { ReceiverStats } from './ingest-logs.ts';
@@ -14,6 +16,19 @@ export interface MetricSources {
   shipper: ShipperStats;
   spoolStats: SpoolStats;
   spool: Spool;
+  /** The embedded engine's process, when it runs in one. */
+  engine?: { readonly pid: number | undefined; readonly stats: EngineProcessStats };
+}
+
+/** Resident memory of a process from /proc (0 where /proc is not there or the process is gone). */
+function residentBytes(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
 }
 
 /** Histograms fed by the shipper on each insert. */
@@ -71,6 +86,12 @@ export function createMetrics(s: MetricSources): { registry: Registry; insert: I
   gauge('logq_spool_bytes', 'Bytes in the spool.', () => s.spool.bytes);
   gauge('logq_spool_max_bytes', 'The spool bound.', () => s.spool.options.maxBytes);
   gauge('logq_exporter_failing', '1 while ClickHouse inserts are failing.', () => (s.shipper.failingSince ? 1 : 0));
+  const engine = s.engine;
+  if (engine) {
+    counter('logq_engine_process_starts_total', 'Embedded engine processes started (the first included).', () => engine.stats.starts);
+    counter('logq_engine_process_crashes_total', 'Embedded engine processes that exited unasked (calls in flight failed; the next call starts a new one).', () => engine.stats.crashes);
+    gauge('logq_engine_process_resident_memory_bytes', 'Resident memory of the embedded engine process (0 while none runs).', () => residentBytes(engine.pid));
+  }
   const latency = new Histogram({
     name: 'logq_exporter_insert_duration_seconds',
     help: 'ClickHouse insert latency.',

@@ -1,16 +1,12 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { unlink, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
-import { Session } from 'chdb';
+import { columnList, openEmbeddedEngine, openSpillDir, viaSpillFile, type InsertSettings } from './embedded-store.ts';
+import { EngineProcess, type EngineProcessStats } from './engine-process.ts';
 
-type ClientConfig = NonNullable<Parameters<typeof createClient>[0]>;
-import { createChdbConnection } from 'chdb/connection';
-import { quoteIdent, quoteString } from './ddl.ts';
-import { engineError, rawInsertFor, type InsertParams } from './embedded-insert.ts';
+export type { InsertSettings } from './embedded-store.ts';
 
 /**
  * Engine arguments the embedded store starts with (chDB `connectionArgs`, i.e. `clickhouse local`
@@ -38,6 +34,13 @@ export interface StoreOptions {
    * `clickhouseUrl`. @default true
    */
   rawInsert?: boolean;
+  /**
+   * Embedded store: run the engine in a child process of its own (the "engine process") rather than
+   * in this one. This process then holds only its own memory and CPU, as with a ClickHouse server,
+   * and an engine crash fails the calls in flight instead of the process (the next call starts a
+   * new engine process). Ignored with `clickhouseUrl`. @default false
+   */
+  engineProcess?: boolean;
 }
 
 /** An open store: the `@clickhouse/client` API over a server or the embedded engine. */
@@ -52,105 +55,77 @@ export interface Store {
    * formats only); server: `INSERT … FORMAT Native` with the bytes as the request body.
    */
   insertNative(table: string, columns: readonly string[], data: Uint8Array, settings?: InsertSettings): Promise<void>;
+  /** The engine process, when the embedded engine runs in one (`engineProcess`). */
+  readonly engine?: { readonly pid: number | undefined; readonly stats: EngineProcessStats };
   close(): Promise<void>;
-}
-
-/** Settings of one insert (e.g. `insert_deduplication_token`). */
-export type InsertSettings = Record<string, string | number>;
-
-function settingsClause(settings: InsertSettings = {}): string {
-  const parts = Object.entries(settings).map(([k, v]) => {
-    if (!/^[a-z_][a-z0-9_]*$/.test(k)) throw new TypeError(`insert setting ${JSON.stringify(k)} is not a setting name`);
-    return `${k} = ${typeof v === 'number' ? String(v) : quoteString(v)}`;
-  });
-  return parts.length ? ` SETTINGS ${parts.join(', ')}` : '';
-}
-
-function columnList(columns: readonly string[]): string {
-  return columns.map((c) => quoteIdent(c)).join(', ');
 }
 
 /**
  * Opens the store: `createClient({ url })` for a server, otherwise the embedded ClickHouse engine
- * (chDB) plugged into the same client, so every query goes through one code path (DESIGN.md 4).
+ * (chDB) plugged into the same client, so every query goes through one code path (DESIGN.md 4) —
+ * in this process, or in an engine process of its own (`engineProcess`).
  */
 export function openStore(options: StoreOptions = {}): Store {
-  if (options.clickhouseUrl) {
-    const url = new URL(options.clickhouseUrl);
-    const client = createClient({ url: options.clickhouseUrl });
-    url.username = '';
-    url.password = '';
-    const insertNative = async (table: string, columns: readonly string[], data: Uint8Array, settings?: InsertSettings) => {
-      const r = await client.exec({
-        query: `INSERT INTO ${table} (${columnList(columns)}) FORMAT Native`,
-        values: Readable.from([Buffer.from(data.buffer, data.byteOffset, data.byteLength)]),
-        clickhouse_settings: settings,
-      });
-      r.stream.resume();
-      await finished(r.stream);
-    };
-    return { client, kind: 'server', location: url.toString(), insertNative, close: () => client.close() };
-  }
+  if (options.clickhouseUrl) return openServer(options.clickhouseUrl);
   const dir = resolve(options.dataDir ?? './data');
   mkdirSync(dir, { recursive: true });
-  // createChdbConnection takes no engine arguments; connections on one directory share one engine,
-  // which starts with the arguments of the first: this session opens it and lives as long as the store.
   const engineArgs = options.engineArgs ?? EMBEDDED_ENGINE_ARGS;
-  const anchor = new Session(dir, engineArgs.length ? { connectionArgs: engineArgs } : {});
-  // chdb types its Connection against @clickhouse/client-common, which @clickhouse/client now
-  // bundles under its own path: the shapes are the same, the declarations are not.
-  let client: ClickHouseClient;
-  try {
-    const connection = createChdbConnection({ path: dir });
-    // Inserts go to the engine as one Buffer (see embedded-insert.ts); other statements keep chDB's adapter.
-    // Measured (bench/store-memory.ts, 600k rows in 10k-row inserts): peak RSS 545 vs 669–726 MiB, V8 heap 44 vs 145 MiB.
-    const adapterInsert = connection.insert.bind(connection);
-    const rawInsert = rawInsertFor(anchor);
-    if (options.rawInsert !== false) connection.insert = (params) => {
-      const raw = rawInsert(params as InsertParams);
-      if (!raw) return adapterInsert(params);
-      return raw.then((r) => ({
-        query_id: params.query_id ?? '',
-        response_headers: {},
-        http_status_code: 200,
-        summary: { read_rows: String(r.rowsWritten), read_bytes: String(r.bytesWritten), written_rows: String(r.rowsWritten), written_bytes: String(r.bytesWritten), result_rows: '0', result_bytes: '0', total_rows_to_read: '0', elapsed_ns: String(Math.round(r.elapsed * 1e9)) },
-      }));
+  const rawInsert = options.rawInsert !== false;
+  const spill = openSpillDir(dir);
+  if (options.engineProcess) {
+    const engine = new EngineProcess({ dataDir: dir, engineArgs, rawInsert });
+    const client = createClient({ connection: engine.connection() });
+    return {
+      client,
+      kind: 'embedded',
+      location: dir,
+      engine,
+      insertNative: (table, columns, data, settings) => viaSpillFile(spill, data, (file) => engine.insertFile(table, columns, file, settings)),
+      close: async () => {
+        try {
+          await client.close();
+        } finally {
+          spill.dispose();
+        }
+      },
     };
-    client = createClient({ connection: connection as unknown as NonNullable<ClientConfig['connection']> });
+  }
+  let engine;
+  try {
+    engine = openEmbeddedEngine(dir, engineArgs, rawInsert);
   } catch (err) {
-    anchor.close();
+    spill.dispose();
     throw err;
   }
-  const close = async () => {
-    try {
-      await client.close();
-    } finally {
-      anchor.close();
-    }
+  const inline = engine;
+  return {
+    client: inline.client,
+    kind: 'embedded',
+    location: dir,
+    insertNative: (table, columns, data, settings) => viaSpillFile(spill, data, (file) => inline.insertFile(table, columns, file, settings)),
+    close: async () => {
+      try {
+        await inline.close();
+      } finally {
+        spill.dispose();
+      }
+    },
   };
-  // ClickHouse reads * ? { } in a file() path as a glob: a data dir with those goes to a private temp dir.
-  const tempSpill = /[*?{}[\]]/.test(dir);
-  const spillDir = tempSpill ? mkdtempSync(join(tmpdir(), 'logq-insert-')) : join(dir, 'logq-insert');
-  mkdirSync(spillDir, { recursive: true, mode: 0o700 });
-  let spillSeq = 0;
+}
+
+function openServer(clickhouseUrl: string): Store {
+  const url = new URL(clickhouseUrl);
+  const client = createClient({ url: clickhouseUrl });
+  url.username = '';
+  url.password = '';
   const insertNative = async (table: string, columns: readonly string[], data: Uint8Array, settings?: InsertSettings) => {
-    // The engine reads the block from a file (page cache, never fsync'ed: the spool is the durable copy).
-    const file = join(spillDir, `${process.pid}-${++spillSeq}.native`);
-    await writeFile(file, data, { mode: 0o600 });
-    try {
-      await anchor.queryAsync(`INSERT INTO ${table} (${columnList(columns)}) SELECT * FROM file(${quoteString(file)}, 'Native')${settingsClause(settings)}`);
-    } catch (err) {
-      throw engineError(err);
-    } finally {
-      await unlink(file).catch(() => {});
-    }
+    const r = await client.exec({
+      query: `INSERT INTO ${table} (${columnList(columns)}) FORMAT Native`,
+      values: Readable.from([Buffer.from(data.buffer, data.byteOffset, data.byteLength)]),
+      clickhouse_settings: settings,
+    });
+    r.stream.resume();
+    await finished(r.stream);
   };
-  const closeStore = async () => {
-    try {
-      await close();
-    } finally {
-      if (tempSpill) rmSync(spillDir, { recursive: true, force: true });
-    }
-  };
-  return { client, kind: 'embedded', location: dir, insertNative, close: closeStore };
+  return { client, kind: 'server', location: url.toString(), insertNative, close: () => client.close() };
 }

@@ -27,7 +27,7 @@ function plainIdent(raw: string): string | undefined {
 }
 
 /** Collects a byte or text stream into one Buffer without building a JS string of the whole body. */
-async function collectBytes(values: string | Readable): Promise<Buffer> {
+export async function collectBytes(values: string | Readable): Promise<Buffer> {
   if (typeof values === 'string') return Buffer.from(values, 'utf8');
   const parts: Buffer[] = [];
   for await (const chunk of values as AsyncIterable<unknown>) {

@@ -1,0 +1,106 @@
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openStore, type Store } from '../../src/storage/client.ts';
+import { EngineProcess } from '../../src/storage/engine-process.ts';
+import { tempDir } from '../helpers/collector.ts';
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+async function count(store: Store, table: string): Promise<number> {
+  const [row] = await (await store.client.query({ query: `SELECT count() AS n FROM ${table}`, format: 'JSONEachRow' })).json<{ n: string }>();
+  return Number(row.n);
+}
+
+describe('embedded engine in its own process', () => {
+  const dir = join(tmp.dir, 'store');
+  let store: Store;
+
+  it('runs queries, parameters, inserts and commands through @clickhouse/client in a child process', async () => {
+    store = openStore({ dataDir: dir, engineProcess: true });
+    const [row] = await (await store.client.query({ query: 'SELECT {s:String} AS s, {n:UInt64} + 1 AS n', query_params: { s: "it's\ta\\b", n: 41 }, format: 'JSONEachRow' })).json<{ s: string; n: string | number }>();
+    expect({ s: row.s, n: Number(row.n) }).toEqual({ s: "it's\ta\\b", n: 42 });
+    const pid = store.engine?.pid;
+    expect(pid).toBeGreaterThan(0);
+    expect(pid).not.toBe(process.pid);
+    await store.client.command({ query: 'CREATE TABLE t (k UInt32, v String) ENGINE = MergeTree ORDER BY k' });
+    await store.client.insert({ table: 't', values: [{ k: 1, v: 'a' }, { k: 2, v: 'b' }], format: 'JSONEachRow' });
+    await store.client.exec({ query: "INSERT INTO t VALUES (3, 'c')" });
+    expect(await count(store, 't')).toBe(3);
+    // Engine errors arrive as the client's ClickHouseError with the engine's code and type.
+    await expect(store.client.query({ query: 'SELECT nope FROM t' })).rejects.toMatchObject({ code: '47', type: 'UNKNOWN_IDENTIFIER' });
+    expect(await store.client.ping()).toEqual({ success: true });
+  });
+
+  it('stores Native blocks written by this process (insertNative)', async () => {
+    // One row of (UInt32 k, String v) in ClickHouse's Native format: columns, rows, then per column name, type, values.
+    const str = (s: string) => Buffer.concat([Buffer.from([s.length]), Buffer.from(s)]);
+    const block = Buffer.concat([Buffer.from([2, 1]), str('k'), str('UInt32'), Buffer.from([9, 0, 0, 0]), str('v'), str('String'), str('nine')]);
+    await store.insertNative('t', ['k', 'v'], block);
+    const rows = await (await store.client.query({ query: 'SELECT v FROM t WHERE k = 9', format: 'JSONEachRow' })).json();
+    expect(rows).toEqual([{ v: 'nine' }]);
+  });
+
+  it('an engine crash fails the calls in flight; the next call starts a new engine on the same data', async () => {
+    const first = store.engine!.pid!;
+    const slow = store.client.query({ query: 'SELECT sum(sleepEachRow(0.2)) FROM numbers(20) SETTINGS max_block_size = 1', format: 'JSONEachRow' });
+    await new Promise((r) => setTimeout(r, 200));
+    process.kill(first, 'SIGKILL');
+    await expect(slow).rejects.toThrow(/engine process exited \(SIGKILL\)/);
+    expect(await count(store, 't')).toBe(4);
+    expect(store.engine!.pid).not.toBe(first);
+    expect(store.engine!.stats).toEqual({ starts: 2, crashes: 1 });
+  });
+
+  it('close stops the engine process', async () => {
+    const pid = store.engine!.pid!;
+    await store.close();
+    expect(alive(pid)).toBe(false);
+    expect(store.engine!.stats.crashes).toBe(1);
+  });
+
+  it('a directory another live process holds: a clear error naming it, after waiting for the lock', async () => {
+    const holder = openStore({ dataDir: dir, engineProcess: true });
+    try {
+      await holder.client.ping();
+      const second = new EngineProcess({ dataDir: dir, engineArgs: [], rawInsert: true, lockWaitMs: 600 });
+      const started = Date.now();
+      await expect(second.start()).rejects.toThrow(new RegExp(`cannot open the embedded store at .*in use by process ${holder.engine!.pid}`));
+      expect(Date.now() - started).toBeGreaterThanOrEqual(600);
+      await second.close();
+    } finally {
+      await holder.close();
+    }
+  });
+
+  it('an engine process left open does not keep its parent alive, and exits with it', async () => {
+    const script = join(tmp.dir, 'forgetful.ts');
+    const client = new URL('../../src/storage/client.ts', import.meta.url).pathname;
+    writeFileSync(script, `import { openStore } from ${JSON.stringify(client)};
+const s = openStore({ dataDir: ${JSON.stringify(join(tmp.dir, 'forgetful'))}, engineProcess: true });
+await s.client.command({ query: 'SELECT 1' });
+console.log(s.engine.pid);
+`);
+    const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(0);
+    const enginePid = Number(out.trim());
+    expect(enginePid).toBeGreaterThan(0);
+    const deadline = Date.now() + 20_000;
+    while (alive(enginePid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(alive(enginePid)).toBe(false);
+  }, 40_000);
+});
