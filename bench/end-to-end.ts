@@ -14,7 +14,7 @@ import { spawnCollector } from '../test/helpers/process.ts';
 import { openStore } from '../src/storage/client.ts';
 import { runAppChild } from './lib/app-child-runner.ts';
 import { WARMUP_RECORDS, type Contender } from './lib/app-export-child.ts';
-import { processCpuSeconds, rssPeakSampler } from './lib/proc.ts';
+import { childPids, processCpuSeconds, rssPeakSampler } from './lib/proc.ts';
 import { fmt, publish, type Table } from './lib/report.ts';
 import { writeChart } from './lib/svg.ts';
 import { tempDir } from './lib/temp.ts';
@@ -37,6 +37,9 @@ interface E2eResult {
   appLoopDelayP99Ms: number;
   collectorCores: number;
   collectorRssPeakMiB: number;
+  /** The embedded engine's process (the collector's child; the default --embedded-engine process). */
+  engineCores: number;
+  engineRssPeakMiB: number;
 }
 
 async function runOne(contender: Contender, rate: number, seconds: number, extra: string[]): Promise<E2eResult> {
@@ -44,19 +47,21 @@ async function runOne(contender: Contender, rate: number, seconds: number, extra
   try {
     const collector = await spawnCollector(['--data-dir', tmp.dir, ...extra]);
     const pid = collector.child.pid!;
-    let cpu0 = 0;
+    const enginePid = childPids(pid)[0];
+    const cpuNow = () => [processCpuSeconds(pid), enginePid ? processCpuSeconds(enginePid) : 0];
+    let cpu0 = [0, 0];
     let t0 = 0;
-    let rss: ReturnType<typeof rssPeakSampler> | undefined;
+    let rss: ReturnType<typeof rssPeakSampler>[] = [];
     const app = await runAppChild({ contender, endpoint: collector.grpcEndpoint, rate, total: rate * seconds, perTurn: 0 }, () => {
-      cpu0 = processCpuSeconds(pid);
+      cpu0 = cpuNow();
       t0 = performance.now();
-      rss = rssPeakSampler(pid);
+      rss = enginePid ? [rssPeakSampler(pid), rssPeakSampler(enginePid)] : [rssPeakSampler(pid)];
     });
     // The app has flushed: every record it kept is acknowledged (durable in the collector). Stop
     // the collector, which inserts everything it acknowledged, then count what landed.
-    const collectorCpu = processCpuSeconds(pid) - cpu0;
+    const [collectorCpu, engineCpu] = cpuNow().map((c, i) => c - cpu0[i]);
     const wall = (performance.now() - t0) / 1000;
-    rss?.stop();
+    for (const r of rss) r.stop();
     collector.child.kill('SIGTERM');
     await collector.exited;
     const store = openStore({ dataDir: tmp.dir });
@@ -72,7 +77,9 @@ async function runOne(contender: Contender, rate: number, seconds: number, extra
       appCpuMicrosPerRecord: app.cpuMicros / Math.max(1, landed),
       appLoopDelayP99Ms: app.loopDelayP99Ms,
       collectorCores: collectorCpu / wall,
-      collectorRssPeakMiB: (rss?.peak() ?? 0) / 2 ** 20,
+      collectorRssPeakMiB: (rss[0]?.peak() ?? 0) / 2 ** 20,
+      engineCores: engineCpu / wall,
+      engineRssPeakMiB: (rss[1]?.peak() ?? 0) / 2 ** 20,
     };
     process.stderr.write(`end-to-end ${contender}: ${fmt(r.landedPerSec)} rows/s landed, ${fmt(landed)} of ${fmt(r.offered)}\n`);
     return r;
@@ -90,7 +97,7 @@ export async function run(): Promise<void> {
   for (const c of contenders) results.push(await runOne(c, rate, seconds, extra));
   const table: Table = {
     title: `end-to-end: one app process offering ${fmt(rate)} records/s for ${seconds} s → logq collector → embedded ClickHouse`,
-    headers: ['app exporter', 'rows landed / offered', 'landed rows/s (target ≥ 100k)', 'app CPU µs/row', 'app loop p99 ms', 'collector CPU cores', 'collector peak RSS MiB (target ≤ 256)'],
+    headers: ['app exporter', 'rows landed / offered', 'landed rows/s (target ≥ 100k)', 'app CPU µs/row', 'app loop p99 ms', 'collector CPU cores', 'collector peak RSS MiB (target ≤ 256)', 'engine process: CPU cores / peak RSS MiB'],
     rows: results.map((r) => [
       LABEL[r.contender],
       `${fmt(r.landed)} / ${fmt(r.offered)} (${fmt((100 * r.landed) / r.offered, 1)}%)`,
@@ -99,6 +106,7 @@ export async function run(): Promise<void> {
       fmt(r.appLoopDelayP99Ms, 1),
       fmt(r.collectorCores, 2),
       fmt(r.collectorRssPeakMiB),
+      r.engineRssPeakMiB ? `${fmt(r.engineCores, 2)} / ${fmt(r.engineRssPeakMiB)}` : '-',
     ]),
   };
   writeChart('end-to-end', {
@@ -110,6 +118,7 @@ export async function run(): Promise<void> {
   });
   publish('end-to-end', [table], { rate, seconds, results }, [
     'landed rows/s = rows counted in otel_logs after the collector stopped ÷ the app run (first record to final flush). Warm-up records are excluded.',
+    'Collector = the `logq collector` process; the embedded engine runs in its child process (the default `--embedded-engine process`), measured beside it as a ClickHouse server would be. CPU from /proc/<pid>/stat, RSS sampled every 100 ms.',
   ]);
 }
 

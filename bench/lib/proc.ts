@@ -56,6 +56,27 @@ export function threadCpuSeconds(pid: number): Record<ThreadGroup, number> {
   return out;
 }
 
+/** Same, for a process whose threads all count as the engine's (the embedded engine process): merges apart, the rest 'engine'. */
+export function engineProcessCpuSeconds(pid: number): Record<ThreadGroup, number> {
+  const t = threadCpuSeconds(pid);
+  return { js: 0, merges: t.merges, engine: t.engine + t.js };
+}
+
+/** Pids of a process's direct children (scans /proc/<pid>/stat for the parent pid). */
+export function childPids(parent: number): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parent) out.push(Number(name));
+    } catch {
+      // Gone.
+    }
+  }
+  return out;
+}
+
 /** Resident set size of a process in bytes, from /proc/<pid>/status. */
 export function processRssBytes(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');

@@ -6,7 +6,12 @@ import { SpoolCorruptError } from './spool-format.ts';
 
 /** One insert: Native blocks of one or more spooled batches. */
 export interface InsertBatch {
-  /** The rows as ClickHouse Native blocks (what the insert sends). */
+  /**
+   * The rows as ClickHouse Native blocks, one per spooled batch: what the insert sends, back to back
+   * (a Native stream is a sequence of blocks; the engine squashes them into one part).
+   */
+  readonly parts: readonly Buffer[];
+  /** The same rows as one block (merged on first use). */
   readonly data: Buffer;
   readonly rowCount: number;
   /** The rows decoded (for a sink that needs them, and to split a batch ClickHouse refused). */
@@ -16,10 +21,19 @@ export interface InsertBatch {
 /** Inserts a batch into ClickHouse; `dedupToken` is passed as `insert_deduplication_token`. */
 export type BatchSink = (batch: InsertBatch, dedupToken?: string) => Promise<void>;
 
-/** An {@link InsertBatch} over Native bytes. */
-export function insertBatch(data: Buffer, rowCount: number): InsertBatch {
+/** An {@link InsertBatch} over Native blocks. */
+export function insertBatch(blocks: Buffer | readonly Buffer[], rowCount: number): InsertBatch {
+  const parts = Buffer.isBuffer(blocks) ? [blocks] : blocks;
   let rows: LogRow[] | undefined;
-  return { data, rowCount, rows: () => (rows ??= nativeToRows(data)) };
+  let merged: Buffer | undefined;
+  return {
+    parts,
+    rowCount,
+    get data() {
+      return (merged ??= parts.length === 1 ? parts[0] : mergeNativeBlocks(parts));
+    },
+    rows: () => (rows ??= parts.flatMap((p) => nativeToRows(p))),
+  };
 }
 
 /** Options of {@link Shipper}. */
@@ -234,7 +248,8 @@ export class Shipper {
       const rows = entries.reduce((n, e) => n + e.rowCount, 0);
       const started = performance.now();
       try {
-        await this.insert(insertBatch(mergeNativeBlocks(parts), rows), token);
+        // The batches' blocks go as they are, back to back: no merged copy of the whole insert in memory.
+        await this.insert(insertBatch(parts, rows), token);
         this.observe(rows, (performance.now() - started) / 1000, true);
         this.stats.insertedRows += rows;
         this.stats.insertedBatches += entries.length;

@@ -53,7 +53,7 @@ export function createClickHouseSink(store: SinkStore, cluster?: string, format:
       await store.client.insert({ table, values: batch.rows(), format, columns, clickhouse_settings: settings });
       return;
     }
-    await store.insertNative(table, columns, batch.data, settings);
+    await store.insertNative(table, columns, batch.parts, settings);
   };
 }
 

@@ -3,10 +3,10 @@ import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
-import { columnList, openEmbeddedEngine, openSpillDir, viaSpillFile, type InsertSettings } from './embedded-store.ts';
+import { columnList, openEmbeddedEngine, openSpillDir, viaSpillFile, type InsertSettings, type NativeData } from './embedded-store.ts';
 import { EngineProcess, type EngineProcessStats } from './engine-process.ts';
 
-export type { InsertSettings } from './embedded-store.ts';
+export type { InsertSettings, NativeData } from './embedded-store.ts';
 
 /**
  * Engine arguments the embedded store starts with (chDB `connectionArgs`, i.e. `clickhouse local`
@@ -50,11 +50,11 @@ export interface Store {
   /** Human-readable location, without credentials. */
   readonly location: string;
   /**
-   * Inserts one or more Native blocks (see native-format.ts) into `table` (a qualified name) with
-   * per-insert `settings`. Embedded: the engine reads them from a file (chDB's raw insert takes text
+   * Inserts one or more Native blocks (see native-format.ts; an array is sent back to back, the
+   * engine squashes them into one part) into `table` (a qualified name) with per-insert `settings`. Embedded: the engine reads them from a file (chDB's raw insert takes text
    * formats only); server: `INSERT … FORMAT Native` with the bytes as the request body.
    */
-  insertNative(table: string, columns: readonly string[], data: Uint8Array, settings?: InsertSettings): Promise<void>;
+  insertNative(table: string, columns: readonly string[], data: NativeData, settings?: InsertSettings): Promise<void>;
   /** The engine process, when the embedded engine runs in one (`engineProcess`). */
   readonly engine?: { readonly pid: number | undefined; readonly stats: EngineProcessStats };
   close(): Promise<void>;
@@ -118,10 +118,11 @@ function openServer(clickhouseUrl: string): Store {
   const client = createClient({ url: clickhouseUrl });
   url.username = '';
   url.password = '';
-  const insertNative = async (table: string, columns: readonly string[], data: Uint8Array, settings?: InsertSettings) => {
+  const insertNative = async (table: string, columns: readonly string[], data: NativeData, settings?: InsertSettings) => {
+    const parts = data instanceof Uint8Array ? [data] : data;
     const r = await client.exec({
       query: `INSERT INTO ${table} (${columnList(columns)}) FORMAT Native`,
-      values: Readable.from([Buffer.from(data.buffer, data.byteOffset, data.byteLength)]),
+      values: Readable.from(parts.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength))),
       clickhouse_settings: settings,
     });
     r.stream.resume();

@@ -3,14 +3,24 @@ import { tmpdir } from 'node:os';
 import { unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
-import { Session } from 'chdb';
-import { createChdbConnection } from 'chdb/connection';
+import { createRequire } from 'node:module';
 import { quoteIdent, quoteString } from './ddl.ts';
 import { engineError, rawInsertFor, type InsertParams } from './embedded-insert.ts';
+
+// chDB is loaded on first use: loading it maps and initialises the engine library (~230 MiB), which
+// a process whose engine runs elsewhere (engine process, ClickHouse server) must not pay for.
+const requireChdb = createRequire(import.meta.url);
+const loadChdb = () => ({
+  Session: (requireChdb('chdb') as typeof import('chdb')).Session,
+  createChdbConnection: (requireChdb('chdb/connection') as typeof import('chdb/connection')).createChdbConnection,
+});
 
 type ClientConfig = NonNullable<Parameters<typeof createClient>[0]>;
 /** The Connection a `@clickhouse/client` is built on (what `createClient({ connection })` takes). */
 export type ClientConnection = NonNullable<ClientConfig['connection']>;
+
+/** Native bytes of an insert: one block, or blocks to send back to back. */
+export type NativeData = Uint8Array | readonly Uint8Array[];
 
 /** Settings of one insert (e.g. `insert_deduplication_token`). */
 export type InsertSettings = Record<string, string | number>;
@@ -52,10 +62,10 @@ export function openSpillDir(dir: string): SpillDir {
 }
 
 /** Writes a Native block to a spill file, runs `insert(file)`, removes the file. */
-export async function viaSpillFile(spill: SpillDir, data: Uint8Array, insert: (file: string) => Promise<void>): Promise<void> {
+export async function viaSpillFile(spill: SpillDir, data: NativeData, insert: (file: string) => Promise<void>): Promise<void> {
   // The engine reads the block from a file (page cache, never fsync'ed: the spool is the durable copy).
   const file = spill.next();
-  await writeFile(file, data, { mode: 0o600 });
+  await writeFile(file, data instanceof Uint8Array ? data : (data as Uint8Array[]), { mode: 0o600 });
   try {
     await insert(file);
   } finally {
@@ -79,6 +89,7 @@ export interface EmbeddedEngine {
  */
 export function openEmbeddedEngine(dir: string, engineArgs: readonly string[], rawInsert = true): EmbeddedEngine {
   mkdirSync(dir, { recursive: true });
+  const { Session, createChdbConnection } = loadChdb();
   // createChdbConnection takes no engine arguments; connections on one directory share one engine,
   // which starts with the arguments of the first: this session opens it and lives as long as the store.
   const anchor = new Session(dir, engineArgs.length ? { connectionArgs: [...engineArgs] } : {});

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { BatchSink } from '../../src/collector/Shipper.ts';
 import { decodeSpoolFile } from '../../src/collector/spool-format.ts';
-import { mergeNativeBlocks, nativeToRows } from '../../src/storage/native-format.ts';
+import { nativeToRows } from '../../src/storage/native-format.ts';
 import { DEFAULT_TABLE, INSERT_COLUMNS, qualified } from '../../src/storage/schema.ts';
 import { queryRows, startTestCollector, tempDir } from '../helpers/collector.ts';
 import { encodeRequest, RawOtlpClient } from './otlp-client.ts';
@@ -54,8 +54,9 @@ async function restartAfterLandedGroup(spoolDir: string, files: string[], token:
   if (deleteFirst) unlinkSync(join(spoolDir, files[0]));
   down = true;
   const c = await startTestCollector(tmp.dir, { batchMaxRows: 100, spoolDir }, { wrapSink });
-  // As the shipper sends a combined insert: the batches' blocks merged into one.
-  await c.store.insertNative(qualified(DEFAULT_TABLE), INSERT_COLUMNS, mergeNativeBlocks(payloads.slice(0, 3).map((p) => p.data)), {
+  // As the shipper sends a combined insert: the batches' blocks back to back (ClickHouse's dedup
+  // of an INSERT … SELECT follows the source blocks, so the layout must be the shipper's).
+  await c.store.insertNative(qualified(DEFAULT_TABLE), INSERT_COLUMNS, payloads.slice(0, 3).map((p) => p.data), {
     insert_deduplication_token: token,
   });
   inserts.length = 0;

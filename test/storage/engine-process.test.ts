@@ -50,6 +50,12 @@ describe('embedded engine in its own process', () => {
     await store.insertNative('t', ['k', 'v'], block);
     const rows = await (await store.client.query({ query: 'SELECT v FROM t WHERE k = 9', format: 'JSONEachRow' })).json();
     expect(rows).toEqual([{ v: 'nine' }]);
+    // Several blocks go back to back as one insert: one part, every row.
+    await store.client.command({ query: 'CREATE TABLE parts_probe (k UInt32, v String) ENGINE = MergeTree ORDER BY k' });
+    const one = (k: number, v: string) => Buffer.concat([Buffer.from([2, 1]), str('k'), str('UInt32'), Buffer.from([k, 0, 0, 0]), str('v'), str('String'), str(v)]);
+    await store.insertNative('parts_probe', ['k', 'v'], [one(1, 'a'), one(2, 'b'), one(3, 'c')]);
+    const probe = await (await store.client.query({ query: "SELECT (SELECT groupArray(v) FROM (SELECT v FROM parts_probe ORDER BY k)) AS vs, (SELECT count() FROM system.parts WHERE table = 'parts_probe' AND active) AS parts", format: 'JSONEachRow' })).json<{ vs: string[]; parts: string | number }>();
+    expect(probe.map((p) => ({ vs: p.vs, parts: Number(p.parts) }))).toEqual([{ vs: ['a', 'b', 'c'], parts: 1 }]);
   });
 
   it('an engine crash fails the calls in flight; the next call starts a new engine on the same data', async () => {
