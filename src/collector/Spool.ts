@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { LogqError } from './errors.ts';
 import { collectorLog } from './log.ts';
 import { mergeNativeBlocks } from '../storage/native-format.ts';
-import { decodeSpoolFile, encodeSpoolFile, SpoolCorruptError } from './spool-format.ts';
+import { decodeSpoolFile, SpoolCorruptError, spoolFileParts } from './spool-format.ts';
 
 /** What the spool does when it holds `maxBytes`: refuse new batches (default) or delete the oldest. */
 export type SpoolFullPolicy = 'refuse' | 'drop-oldest';
@@ -163,12 +163,17 @@ export class Spool {
     const file = join(this.options.dir, `${String(seq).padStart(12, '0')}.spool`);
     // One block per batch: the engine pays per block (many one-record requests would cost ~65x per row).
     const block = mergeNativeBlocks(chunks);
-    const data = encodeSpoolFile({ token, rowCount, data: block, requests });
+    const parts = spoolFileParts({ token, rowCount, data: block, requests });
+    const size = parts[0].length + parts[1].length;
     const tmp = file + '.tmp';
     try {
       const fh = await open(tmp, 'w', 0o600);
       try {
-        await fh.writeFile(data);
+        let written = 0;
+        while (written < size) {
+          const { bytesWritten } = await fh.writev(written === 0 ? parts : [Buffer.concat(parts).subarray(written)]);
+          written += bytesWritten;
+        }
         await fh.sync();
       } finally {
         await fh.close();
@@ -184,7 +189,7 @@ export class Spool {
       await unlink(tmp).catch(() => {});
       throw new LogqError('LOGQ_SPOOL_FAILED', `could not write spool file ${file}: ${(error as Error).message}`, { cause: error });
     }
-    const entry: SpoolEntry = { seq, file, bytes: data.length, rowCount, token, requests, spooledAt: Date.now() };
+    const entry: SpoolEntry = { seq, file, bytes: size, rowCount, token, requests, spooledAt: Date.now() };
     if (this.cachedRows + rowCount <= this.options.maxCachedRows) {
       entry.data = block;
       this.cachedRows += rowCount;
