@@ -121,7 +121,7 @@ export async function run(): Promise<void> {
   ]) {
     const tmp = tempDir('logq-bench-ingest-');
     try {
-      const collector = await spawnCollector(['--data-dir', tmp.dir, '--embedded-engine', mode, ...extra]);
+      const collector = await spawnCollector(['--data-dir', tmp.dir, '--embedded-engine', mode, ...extra], {}, { asNpmStart: true });
       const enginePid = mode === 'process' ? childPids(collector.child.pid!)[0] : undefined;
       if (mode === 'process' && !enginePid) throw new Error('collector-ingest: the collector has no engine process');
       const m = await load(collector.child.pid!, enginePid, collector.grpcEndpoint, label, opts);

@@ -45,7 +45,7 @@ interface E2eResult {
 async function runOne(contender: Contender, rate: number, seconds: number, extra: string[]): Promise<E2eResult> {
   const tmp = tempDir('logq-bench-e2e-');
   try {
-    const collector = await spawnCollector(['--data-dir', tmp.dir, ...extra]);
+    const collector = await spawnCollector(['--data-dir', tmp.dir, ...extra], {}, { asNpmStart: true });
     const pid = collector.child.pid!;
     const enginePid = childPids(pid)[0];
     const cpuNow = () => [processCpuSeconds(pid), enginePid ? processCpuSeconds(enginePid) : 0];

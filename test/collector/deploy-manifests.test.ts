@@ -70,7 +70,9 @@ describe('deploy/Dockerfile', () => {
   it('its command runs the collector from sources that exist', () => {
     const entry = JSON.parse(/^ENTRYPOINT (\[.*\])$/m.exec(collector)![1]) as string[];
     const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(collector)![1]) as string[];
-    expect([...entry, ...cmd]).toEqual(['node', 'src/cli/main.ts', 'collector']);
+    expect([...entry, ...cmd]).toEqual(['node', '--max-semi-space-size=16', 'src/cli/main.ts', 'collector']);
+    // The same node flags as `npm start`.
+    expect(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start).toBe('node --max-semi-space-size=16 bin/logq.js collector');
     expect(existsSync(join(ROOT, 'src/cli/main.ts'))).toBe(true);
     expect(readFileSync(join(ROOT, 'src/cli/main.ts'), 'utf8')).toMatch(/case 'collector':/);
     for (const m of collector.matchAll(/^COPY (?!--from)(\S+) /gm)) expect(existsSync(join(ROOT, m[1])), m[1]).toBe(true);

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 /** The Node that runs the project (node_modules/.bin/node, Node 24), for child processes. */
@@ -58,9 +59,25 @@ export function spawnNode(args: string[], env: NodeJS.ProcessEnv = {}, cwd = ROO
   return { child, stdout: () => out, stderr: () => err, exited, waitFor };
 }
 
-/** Spawns `logq collector` on free ports and waits until it listens; returns its ports. */
-export async function spawnCollector(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const p = spawnNode([CLI, 'collector', '--grpc-listen', '127.0.0.1:0', '--http-listen', '127.0.0.1:0', ...args], {
+/**
+ * `npm start`'s command as node arguments (flags and script, then `collector`), read from package.json,
+ * so benchmarks measure the collector exactly as it is started.
+ */
+export function npmStartArgs(): string[] {
+  const pkg = JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const [node, ...rest] = pkg.scripts.start.trim().split(/\s+/);
+  if (node !== 'node' || rest.at(-1) !== 'collector') throw new Error(`npm start is not "node … collector": ${pkg.scripts.start}`);
+  return rest;
+}
+
+/**
+ * Spawns `logq collector` on free ports and waits until it listens; returns its ports. Tests run the
+ * TypeScript sources (src/cli/main.ts); `asNpmStart` runs `npm start`'s command instead (the built
+ * dist/ and its node flags: what benchmarks measure).
+ */
+export async function spawnCollector(args: string[], env: NodeJS.ProcessEnv = {}, opts: { asNpmStart?: boolean } = {}) {
+  const command = opts.asNpmStart ? npmStartArgs() : [CLI, 'collector'];
+  const p = spawnNode([...command, '--grpc-listen', '127.0.0.1:0', '--http-listen', '127.0.0.1:0', ...args], {
     LOGQ_LOG_LEVEL: 'info',
     ...env,
   });
