@@ -39,6 +39,12 @@ function listen(server: Server): Promise<string> {
   return new Promise((r) => server.listen(0, '127.0.0.1', () => r(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
 }
 
+/** Waits (up to 5 s) until `n` access records are there: each is written when its response has finished, after the client may have read it. */
+async function accessRecords(n: number): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while ((await handle.records()).filter((r) => r.instrumentationScope.name === 'logq.request').length < n && Date.now() < deadline) await sleep(10);
+}
+
 /** Fires `n` concurrent requests; even ones carry an X-Request-Id, odd ones let the server make one. */
 async function fire(base: string, n: number) {
   return Promise.all(
@@ -95,7 +101,7 @@ describe('Express 5 requestLogging', () => {
   it('50 concurrent requests: request ids, user ids and trace ids never cross requests', async () => {
     await clear();
     const results = await fire(base, 50);
-    await sleep(20);
+    await accessRecords(50);
     assertNoCrossing(await handle.records(), results);
   });
 
@@ -159,7 +165,7 @@ describe('Fastify 5 fastifyRequestLogging', () => {
   it('50 concurrent requests: request ids, user ids and trace ids never cross requests', async () => {
     await clear();
     const results = await fire(base, 50);
-    await sleep(20);
+    await accessRecords(50);
     const records = await handle.records();
     assertNoCrossing(records, results);
     const access = records.find((r) => r.instrumentationScope.name === 'logq.request');

@@ -104,7 +104,7 @@ describe('batch settings', () => {
   it('come from options, then OTEL_BLRP_* env vars, then the spec defaults; bad values warn', () => {
     const warnings: string[] = [];
     const warn = (m: string) => void warnings.push(m);
-    expect(resolveBatchOptions({}, {}, warn)).toEqual({ maxQueueSize: 32768, maxExportBatchSize: 4096, scheduledDelayMillis: 200, exportTimeoutMillis: 30000 });
+    expect(resolveBatchOptions({}, {}, warn)).toEqual({ maxQueueSize: 65536, maxExportBatchSize: 4096, scheduledDelayMillis: 200, exportTimeoutMillis: 30000 });
     const env = { OTEL_BLRP_MAX_QUEUE_SIZE: '5000', OTEL_BLRP_SCHEDULE_DELAY: '250', OTEL_BLRP_EXPORT_TIMEOUT: 'soon', OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: '100' };
     expect(resolveBatchOptions({ maxExportBatchSize: 64 }, env, warn)).toEqual({ maxQueueSize: 5000, maxExportBatchSize: 64, scheduledDelayMillis: 250, exportTimeoutMillis: 30000 });
     expect(warnings).toEqual(['logq: OTEL_BLRP_EXPORT_TIMEOUT="soon": expected a positive integer; using 30000']);
