@@ -83,7 +83,9 @@ export async function startCollector(config: CollectorConfig, hooks: CollectorHo
       dir: spoolDirOf(config),
       maxBytes: config.spoolMaxBytes,
       whenFull: config.spoolWhenFull,
-      maxCachedRows: config.maxPendingRows,
+      // Blocks kept in memory for the shipper: one full insert's worth. Beyond it (the shipper is
+      // behind) batches are read back from their files, so a backlog does not grow the heap.
+      maxCachedRows: Math.min(config.maxPendingRows, config.insertMaxRows),
     });
     journal = await RequestJournal.open(spool.options.dir, spool.entries.flatMap((e) => e.requests));
   } catch (error) {
