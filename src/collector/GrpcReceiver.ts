@@ -3,7 +3,7 @@ import { decodeExportLogsRequest } from '../otlp/decode-logs.ts';
 import { encodeExportLogsResponse } from '../otlp/encode-response.ts';
 import { encodeStatusWithRetryInfo, STATUS_DETAILS_KEY } from '../otlp/retry-info.ts';
 import { LOGS_SERVICE_DEFINITION } from '../otlp/service.ts';
-import type { ExportLogsRequestData } from '../otlp/types.ts';
+import type { ExportLogsPartialSuccess } from '../otlp/types.ts';
 import type { Authenticator } from './Authenticator.ts';
 import { LogqError } from './errors.ts';
 import { addHealthService } from './grpc-health.ts';
@@ -63,15 +63,16 @@ export class GrpcReceiver {
         callback({ code: grpc.status.UNAUTHENTICATED, details: 'LOGQ_UNAUTHENTICATED: missing or invalid bearer token (metadata "authorization: Bearer <token>")' });
         return;
       }
-      let request: ExportLogsRequestData;
+      let answer: Promise<ExportLogsPartialSuccess>;
       try {
-        request = decodeExportLogsRequest(call.request);
+        // Protobuf bytes go to the byte-level path when the ingest has one (see createLogsIngest).
+        answer = ingest.protobuf ? ingest.protobuf(call.request, requestKey(call.request)) : ingest(decodeExportLogsRequest(call.request), requestKey(call.request));
       } catch (error) {
         stats.undecodableRequests++;
         callback({ code: grpc.status.INVALID_ARGUMENT, details: `LOGQ_DECODE_FAILED: not an OTLP ExportLogsServiceRequest: ${(error as Error).message}` });
         return;
       }
-      ingest(request, requestKey(call.request)).then(
+      answer.then(
         (partial) => callback(null, encodeExportLogsResponse(partial)),
         (error: unknown) => {
           if (!(error instanceof LogqError) || error.code === 'LOGQ_SPOOL_FAILED') collectorLog('warn', 'export failed', { error });

@@ -3,7 +3,7 @@ import { decodeExportLogsRequest } from '../otlp/decode-logs.ts';
 import { decodeExportLogsRequestJson } from '../otlp/decode-logs-json.ts';
 import { encodeExportLogsResponse } from '../otlp/encode-response.ts';
 import { ProtoWriter, WireType } from '../otlp/ProtoWriter.ts';
-import type { ExportLogsPartialSuccess, ExportLogsRequestData } from '../otlp/types.ts';
+import type { ExportLogsPartialSuccess } from '../otlp/types.ts';
 import type { Authenticator } from './Authenticator.ts';
 import { LogqError, type ErrorCode } from './errors.ts';
 import { sendJson, type HttpServer } from './HttpServer.ts';
@@ -98,14 +98,16 @@ export function registerIngestRoutes(http: HttpServer, o: HttpIngestOptions): vo
         throw new LogqError('LOGQ_UNSUPPORTED_MEDIA_TYPE', `Content-Type "${type}" is not supported; expected application/x-protobuf or application/json`);
       }
       const body = await guard(req);
-      let request: ExportLogsRequestData;
+      let answer: Promise<ExportLogsPartialSuccess>;
       try {
-        request = protobuf ? decodeExportLogsRequest(body) : decodeExportLogsRequestJson(body.toString('utf8'));
+        // Protobuf bodies go to the byte-level path when the ingest has one (see createLogsIngest).
+        if (protobuf && o.ingest.protobuf) answer = o.ingest.protobuf(body, requestKey(body));
+        else answer = o.ingest(protobuf ? decodeExportLogsRequest(body) : decodeExportLogsRequestJson(body.toString('utf8')), requestKey(body));
       } catch (error) {
         o.stats.undecodableRequests++;
         throw new LogqError('LOGQ_DECODE_FAILED', `not an OTLP ExportLogsServiceRequest: ${(error as Error).message}`);
       }
-      const partial = await o.ingest(request, requestKey(body));
+      const partial = await answer;
       if (protobuf) {
         const out = encodeExportLogsResponse(partial);
         res.writeHead(200, { 'content-type': 'application/x-protobuf', 'content-length': out.length });
