@@ -90,7 +90,7 @@ export class NativeByteWriter {
       const buf = this.buf;
       let p = this.pos;
       buf[p++] = n;
-      // Most strings are short: a loop beats a call into C++ for TypedArray.set.
+      // Up to 32 bytes a loop copies in ~17-30 ns, TypedArray.set of a subarray takes ~37-65 ns (ad-hoc micro-benchmark, Node 24).
       if (n <= 32) for (let i = s; i < e; i++) buf[p++] = src[i];
       else {
         buf.set(src.subarray(s, e), p);
@@ -114,6 +114,7 @@ export class NativeByteWriter {
   copy(src: Uint8Array, s: number, e: number): void {
     const n = e - s;
     this.ensure(n);
+    // Short copies by loop: see bytes().
     if (n <= 32) {
       const buf = this.buf;
       let p = this.pos;

@@ -1,5 +1,5 @@
 import type { GuardStats, RecordLimits } from './limit-rows.ts';
-import { NativeByteWriter } from './NativeByteWriter.ts';
+import type { NativeByteWriter } from './NativeByteWriter.ts';
 import type { WireValues } from './WireValues.ts';
 import type { SecretKeyCache } from './wire-text.ts';
 
@@ -117,25 +117,8 @@ export class WireMaps {
       total += ends[m] - (m ? ends[m - 1] : 0);
       out.u32pair(total % 4294967296, Math.floor(total / 4294967296));
     }
-    if (which) {
-      // Resource and scope maps repeat on every row of theirs: their keys and values are rendered once.
-      const pre = new NativeByteWriter(256);
-      const at = new Int32Array(this.maps * 2 + 1);
-      for (let m = 0; m < this.maps; m++) {
-        at[m] = pre.pos;
-        this.writeKeys(pre, m);
-      }
-      for (let m = 0; m < this.maps; m++) {
-        at[this.maps + m] = pre.pos;
-        this.writeValues(pre, m);
-      }
-      at[this.maps * 2] = pre.pos;
-      for (let r = 0; r < rows; r++) out.copy(pre.buf, at[which[r]], at[which[r] + 1]);
-      for (let r = 0; r < rows; r++) out.copy(pre.buf, at[this.maps + which[r]], at[this.maps + which[r] + 1]);
-      return;
-    }
-    for (let r = 0; r < rows; r++) this.writeKeys(out, r);
-    for (let r = 0; r < rows; r++) this.writeValues(out, r);
+    for (let r = 0; r < rows; r++) this.writeKeys(out, which ? which[r] : r);
+    for (let r = 0; r < rows; r++) this.writeValues(out, which ? which[r] : r);
   }
 
   private writeKeys(out: NativeByteWriter, m: number): void {

@@ -116,7 +116,8 @@ const SLOTS = 4096;
 
 /**
  * {@link isSecretKey} of attribute keys given as bytes, cached by the bytes (keys repeat across
- * records), so the key needs no JavaScript string. Keys must be {@link storableAsIs}: then equal
+ * records), so the key needs no JavaScript string: ~0.45 µs less per record of 3 attributes than
+ * decoding each key for isSecretKey (ad-hoc driver, bench-client-like requests). Keys must be {@link storableAsIs}: then equal
  * bytes mean equal strings and the other way round. Open addressing over FNV-1a hashes; at half
  * full, new keys are answered without being cached.
  */
