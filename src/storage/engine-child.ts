@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { openEmbeddedEngine, type EmbeddedEngine, type InsertSettings } from './embedded-store.ts';
-import type { EngineProcessOptions, EngineReply, EngineRequest } from './engine-process.ts';
+import { TupleParam } from '@clickhouse/client';
+import { TUPLE_TAG, type EngineProcessOptions, type EngineReply, type EngineRequest } from './engine-process.ts';
 
 type AnyConnection = Record<'query' | 'exec' | 'command' | 'insert' | 'ping', (params: Record<string, unknown>) => Promise<Record<string, unknown>>>;
 
@@ -23,10 +24,17 @@ async function readAll(stream: unknown): Promise<Buffer> {
 
 function errorOf(err: unknown): NonNullable<EngineReply['error']> {
   const e = err as { message?: string; code?: string; type?: string };
-  return { message: e?.message ?? String(err), ...(e?.code !== undefined ? { code: String(e.code) } : {}), ...(e?.type !== undefined ? { type: e.type } : {}) };
+  // Only ClickHouse errors (code and type, from the engine) keep their code: others' codes mean something else.
+  const fromEngine = e?.code !== undefined && typeof e.type === 'string';
+  return { message: e?.message ?? String(err), ...(fromEngine ? { code: String(e.code), type: e.type } : {}) };
 }
 
+let shuttingDown = false;
+
+/** Closes chDB and exits. */
 async function shutdown(code: number): Promise<void> {
+  if (shuttingDown) return;
+  shuttingDown = true;
   const e = engine;
   engine = undefined;
   try {
@@ -36,10 +44,22 @@ async function shutdown(code: number): Promise<void> {
   }
 }
 
+/** Rebuilds the TupleParam instances the parent tagged (see TUPLE_TAG). */
+function decodeValue(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(decodeValue);
+  if (v instanceof Map) return new Map([...v].map(([k, x]) => [decodeValue(k), decodeValue(x)]));
+  if (v && typeof v === 'object') {
+    const tagged = (v as Record<string, unknown>)[TUPLE_TAG];
+    if (Array.isArray(tagged)) return new TupleParam(tagged.map(decodeValue));
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, decodeValue(x)]));
+  }
+  return v;
+}
+
 async function handle(req: EngineRequest): Promise<EngineReply> {
   if (!engine) throw new Error('engine process: not open');
   const conn = engine.connection as unknown as AnyConnection;
-  const params = req.params ?? {};
+  const params = req.params?.query_params ? { ...req.params, query_params: decodeValue(req.params.query_params) } : (req.params ?? {});
   const controller = new AbortController();
   inFlight.set(req.id, controller);
   try {
@@ -106,8 +126,9 @@ async function open(options: EngineProcessOptions): Promise<void> {
         await new Promise((r) => setTimeout(r, 200));
         continue;
       }
-      send({ ready: false, error: holder !== undefined ? `${message}: the directory is in use by process ${holder}` : message });
-      process.exit(1);
+      // Exit once the message is out, so the parent reads why rather than just an exit code.
+      process.send?.({ ready: false, error: holder !== undefined ? `${message}: the directory is in use by process ${holder}` : message }, () => process.exit(1));
+      return;
     }
   }
 }
@@ -130,5 +151,12 @@ process.on('message', (msg: { init?: EngineProcessOptions } & Partial<EngineRequ
   handle(req).then(send, (err: unknown) => send({ id: req.id, error: errorOf(err) }));
 });
 
-// Orphaned (the parent died or closed the channel): close the engine cleanly and go.
-process.on('disconnect', () => void shutdown(0));
+// Orphaned (the parent died or closed the channel). chDB's close blocks this thread until native work
+// in flight ends, so with calls running the engine is killed instead: an orphan must not hold the
+// directory's lock for the length of a long query (the restarted collector waits 15 s for it), and
+// the spool is the durable copy (a killed insert is retried with its token; a killed engine loses
+// nothing acknowledged: test/collector/engine-crash). Idle, it closes cleanly.
+process.on('disconnect', () => {
+  if (inFlight.size > 0) process.kill(process.pid, 'SIGKILL');
+  else void shutdown(0);
+});

@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { ClickHouseError } from '@clickhouse/client';
+import { ClickHouseError, TupleParam } from '@clickhouse/client';
 import { collectBytes } from './embedded-insert.ts';
 import type { ClientConnection, InsertSettings } from './embedded-store.ts';
 
@@ -58,6 +58,22 @@ function bufferStream(buf: Buffer): Readable {
   return r;
 }
 
+/** TupleParam instances lose their class over IPC: tagged here, rebuilt by the engine process. */
+export const TUPLE_TAG = '__logqTupleParam';
+
+function encodeValue(v: unknown): unknown {
+  if (v instanceof TupleParam) return { [TUPLE_TAG]: v.values.map(encodeValue) };
+  if (Array.isArray(v)) return v.map(encodeValue);
+  if (v instanceof Map) return new Map([...v].map(([k, x]) => [encodeValue(k), encodeValue(x)]));
+  if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, encodeValue(x)]));
+  return v;
+}
+
+function encodeParams(params: Record<string, unknown>): Record<string, unknown> {
+  const qp = params.query_params as Record<string, unknown> | undefined;
+  return qp ? { ...params, query_params: encodeValue(qp) } : params;
+}
+
 function toError(e: NonNullable<EngineReply['error']>): Error {
   if (e.code !== undefined) return new ClickHouseError({ message: e.message, code: e.code, type: e.type });
   return new Error(e.message);
@@ -84,6 +100,7 @@ export class EngineProcess {
   #pending = new Map<number, Pending>();
   #seq = 0;
   #closed = false;
+  #closing: Promise<void> | undefined;
   readonly #options: EngineProcessOptions;
 
   constructor(options: EngineProcessOptions) {
@@ -95,6 +112,21 @@ export class EngineProcess {
     return this.#child?.pid;
   }
 
+  /**
+   * The engine process is gone or unusable (exit, failed spawn, closed channel, failed send): every
+   * call in flight fails, and the next call starts a new one. Runs once per child.
+   */
+  #lost(child: ChildProcess, how: string, wasReady: boolean): void {
+    if (this.#child !== child) return;
+    this.#child = undefined;
+    this.#ready = undefined;
+    if (!this.#closed && wasReady) this.stats.crashes++;
+    const err = new Error(`engine process ${how}; the call did not complete${this.#closed ? '' : ' (the next call starts a new engine process)'}`);
+    for (const p of this.#pending.values()) p.reject(err);
+    this.#pending.clear();
+    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) child.kill('SIGKILL');
+  }
+
   /** Starts the engine process now rather than on the first call; rejects if the engine cannot open. */
   start(): Promise<void> {
     if (this.#closed) return Promise.reject(new Error('engine process: the store is closed'));
@@ -102,13 +134,18 @@ export class EngineProcess {
     const child = fork(CHILD, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
     this.#child = child;
     this.stats.starts++;
+    let ready = false;
     this.#ready = new Promise<void>((resolve, reject) => {
-      const onFirst = (msg: EngineReady) => {
-        if (msg.ready) resolve();
-        else reject(new Error(`engine process: cannot open the embedded store at ${this.#options.dataDir}: ${msg.error}`));
-      };
-      child.once('message', onFirst);
-      child.once('exit', (code, signal) => reject(new Error(`engine process exited before it was ready (${signal ?? `exit code ${code}`})`)));
+      child.once('message', (msg: EngineReady) => {
+        if (msg.ready) {
+          ready = true;
+          resolve();
+          this.#idle();
+        } else reject(new Error(`engine process: cannot open the embedded store at ${this.#options.dataDir}: ${msg.error}`));
+      });
+      const early = (how: string) => reject(new Error(`engine process ${how} before it was ready`));
+      child.once('exit', (code, signal) => early(`exited (${signal ?? `exit code ${code}`})`));
+      child.once('error', (err) => early(`could not start or be reached: ${err.message}`));
     });
     this.#ready.catch(() => {});
     child.on('message', (msg: EngineReply | EngineReady) => {
@@ -119,17 +156,25 @@ export class EngineProcess {
       this.#idle();
       p.resolve(msg);
     });
-    child.on('exit', (code, signal) => {
-      if (this.#child !== child) return;
-      this.#child = undefined;
-      this.#ready = undefined;
-      if (!this.#closed) this.stats.crashes++;
-      const err = new Error(`engine process exited (${signal ?? `exit code ${code}`}); the call did not complete${this.#closed ? '' : ' (the next call starts a new engine process)'}`);
-      for (const p of this.#pending.values()) p.reject(err);
-      this.#pending.clear();
-    });
-    child.send({ init: this.#options });
+    child.on('exit', (code, signal) => this.#lost(child, `exited (${signal ?? `exit code ${code}`})`, ready));
+    // A failed spawn emits 'error' and never 'exit'; a send on a closed channel emits 'error' too.
+    child.on('error', (err) => this.#lost(child, `failed (${err.message})`, ready));
+    // A dead engine closes its channel just before its exit is reported: give the exit (and its
+    // signal or code, the better message) a moment to arrive first.
+    child.on('disconnect', () => setTimeout(() => this.#lost(child, 'closed its channel', ready), 200).unref());
+    this.#send(child, { init: this.#options });
     return this.#ready;
+  }
+
+  /** Sends a message; a failed send loses the child (its calls fail) instead of throwing. */
+  #send(child: ChildProcess, msg: unknown): void {
+    if (!child.connected) {
+      this.#lost(child, 'is not connected', false);
+      return;
+    }
+    child.send(msg as object, (err: Error | null) => {
+      if (err) this.#lost(child, `could not be sent a call (${err.message})`, true);
+    });
   }
 
   /** The IPC channel keeps this process alive only while calls are in flight. */
@@ -145,18 +190,26 @@ export class EngineProcess {
     }
   }
 
-  /** Sends one call and waits for its answer. */
+  /** Sends one call and waits for its answer; an abort rejects at once and cancels the call in the engine. */
   async call(op: EngineRequest['op'], params?: Record<string, unknown>, values?: Uint8Array, signal?: AbortSignal): Promise<EngineReply> {
     signal?.throwIfAborted();
     await this.start();
+    signal?.throwIfAborted();
     const child = this.#child;
     if (!child) throw new Error('engine process exited; the call was not sent');
     const id = ++this.#seq;
     const reply = new Promise<EngineReply>((resolve, reject) => this.#pending.set(id, { resolve, reject }));
     this.#idle();
-    const onAbort = () => child.send({ id: ++this.#seq, op: 'cancel', params: { target: id } } satisfies EngineRequest);
+    const onAbort = () => {
+      const p = this.#pending.get(id);
+      if (!p) return;
+      this.#pending.delete(id);
+      this.#idle();
+      if (this.#child === child) this.#send(child, { id: ++this.#seq, op: 'cancel', params: { target: id } } satisfies EngineRequest);
+      p.reject(signal?.reason instanceof Error ? signal.reason : new Error('the query was aborted'));
+    };
     signal?.addEventListener('abort', onAbort, { once: true });
-    child.send({ id, op, params, values } satisfies EngineRequest);
+    this.#send(child, { id, op, params: params && encodeParams(params), values } satisfies EngineRequest);
     try {
       const r = await reply;
       if (r.error) throw toError(r.error);
@@ -166,23 +219,37 @@ export class EngineProcess {
     }
   }
 
-  /** Closes the engine (it flushes and exits); waits up to 30 s, then kills it. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    const child = this.#child;
-    if (child && this.#ready) {
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      try {
-        await this.call('close');
-      } catch {
-        // it may already be gone
+  /** Closes the engine: it finishes the calls in flight, closes chDB and exits (killed after 30 s). Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      const child = this.#child;
+      if (child && this.#ready) {
+        const exited = new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) resolve();
+          else child.once('exit', () => resolve());
+        });
+        // Calls in flight settle first (up to 30 s): the engine answers them before it exits.
+        const settled = Promise.all([...this.#pending.values()].map((p) => new Promise<void>((r) => {
+          const { resolve, reject } = p;
+          p.resolve = (v) => (resolve(v), r());
+          p.reject = (e) => (reject(e), r());
+        })));
+        let wait: NodeJS.Timeout | undefined;
+        await Promise.race([settled, new Promise<void>((r) => (wait = setTimeout(r, 30_000)))]);
+        clearTimeout(wait);
+        try {
+          await this.call('close');
+        } catch {
+          // it may already be gone
+        }
+        this.#closed = true;
+        const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+        await exited;
+        clearTimeout(timer);
       }
       this.#closed = true;
-      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-      await exited;
-      clearTimeout(timer);
-    }
-    this.#closed = true;
+    })();
+    return this.#closing;
   }
 
   /** A `@clickhouse/client` Connection whose calls run in the engine process. */

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { TupleParam } from '@clickhouse/client';
 import { openStore, type Store } from '../../src/storage/client.ts';
 import { EngineProcess } from '../../src/storage/engine-process.ts';
 import { tempDir } from '../helpers/collector.ts';
@@ -69,11 +70,45 @@ describe('embedded engine in its own process', () => {
     expect(store.engine!.stats).toEqual({ starts: 2, crashes: 1 });
   });
 
-  it('close stops the engine process', async () => {
+  it('a call made after the engine died but before its exit was seen fails; this process stays up', async () => {
     const pid = store.engine!.pid!;
-    await store.close();
+    process.kill(pid, 'SIGKILL');
+    // Busy for a moment (as when decoding a big request): the exit is not seen yet, the send fails.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
+    await expect(store.client.query({ query: 'SELECT 1' })).rejects.toThrow(/engine process (could not be sent a call|exited|closed its channel|failed)/);
+    expect(await count(store, 't')).toBe(4);
+    expect(store.engine!.stats).toEqual({ starts: 3, crashes: 2 });
+  });
+
+  it('an abort rejects at once, also while the engine is starting; TupleParam parameters keep their meaning', async () => {
+    const fresh = openStore({ dataDir: join(tmp.dir, 'abort'), engineProcess: true });
+    try {
+      const ac = new AbortController();
+      setTimeout(() => ac.abort(), 30);
+      const started = Date.now();
+      // The first call starts the engine (~0.3 s): the abort lands during the start.
+      await expect(fresh.client.query({ query: 'SELECT sum(sleepEachRow(0.25)) FROM numbers(12) SETTINGS max_block_size = 1', abort_signal: ac.signal })).rejects.toThrow(/abort/i);
+      expect(Date.now() - started).toBeLessThan(2500);
+      const [row] = await (await fresh.client.query({ query: 'SELECT {t:Tuple(UInt8, String)} AS t', query_params: { t: new TupleParam([1, 'a']) }, format: 'JSONEachRow' })).json<{ t: unknown }>();
+      expect(row.t).toEqual([1, 'a']);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('close waits for the calls in flight and can be called twice at once', async () => {
+    const slow = store.client.query({ query: 'SELECT sum(sleepEachRow(0.1)) AS s FROM numbers(5) SETTINGS max_block_size = 1', format: 'JSONEachRow' }).then((r) => r.json());
+    await new Promise((r) => setTimeout(r, 50));
+    const pid = store.engine!.pid!;
+    await Promise.all([store.close(), store.close()]);
+    expect(await slow).toEqual([{ s: 0 }]);
     expect(alive(pid)).toBe(false);
-    expect(store.engine!.stats.crashes).toBe(1);
+  });
+
+  it('close stops the engine process', async () => {
+    await store.close();
+    expect(store.engine!.pid).toBeUndefined();
+    expect(store.engine!.stats.crashes).toBe(2);
   });
 
   it('a directory another live process holds: a clear error naming it, after waiting for the lock', async () => {
@@ -84,11 +119,40 @@ describe('embedded engine in its own process', () => {
       const started = Date.now();
       await expect(second.start()).rejects.toThrow(new RegExp(`cannot open the embedded store at .*in use by process ${holder.engine!.pid}`));
       expect(Date.now() - started).toBeGreaterThanOrEqual(600);
+      // The engine that could not open has exited on its own: closing it does not wait for a kill.
+      const closing = Date.now();
       await second.close();
+      expect(Date.now() - closing).toBeLessThan(5000);
     } finally {
       await holder.close();
     }
   });
+
+  it('an engine orphaned in the middle of a long query exits at once, releasing the directory', async () => {
+    const dir2 = join(tmp.dir, 'orphan');
+    const script = join(tmp.dir, 'orphan.ts');
+    const client = new URL('../../src/storage/client.ts', import.meta.url).pathname;
+    writeFileSync(script, `import { openStore } from ${JSON.stringify(client)};
+const s = openStore({ dataDir: ${JSON.stringify(dir2)}, engineProcess: true });
+await s.client.command({ query: 'SELECT 1' });
+console.log(s.engine.pid);
+await s.client.query({ query: 'SELECT sum(sleepEachRow(0.5)) FROM numbers(60) SETTINGS max_block_size = 1' });
+`);
+    const parent = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const enginePid = await new Promise<number>((resolve) => parent.stdout.once('data', (d: Buffer) => resolve(Number(String(d).trim()))));
+    await new Promise((r) => setTimeout(r, 500));
+    parent.kill('SIGKILL');
+    const killedAt = Date.now();
+    while (alive(enginePid) && Date.now() - killedAt < 20_000) await new Promise((r) => setTimeout(r, 50));
+    expect(alive(enginePid)).toBe(false);
+    expect(Date.now() - killedAt).toBeLessThan(10_000); // the query alone would hold it 30 s
+    const next = openStore({ dataDir: dir2, engineProcess: true });
+    try {
+      expect(await next.client.ping()).toEqual({ success: true });
+    } finally {
+      await next.close();
+    }
+  }, 40_000);
 
   it('an engine process left open does not keep its parent alive, and exits with it', async () => {
     const script = join(tmp.dir, 'forgetful.ts');
