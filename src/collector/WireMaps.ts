@@ -123,7 +123,7 @@ export class WireMaps {
 
   private writeKeys(out: NativeByteWriter, m: number): void {
     const { src, keyS, keyE, ends } = this;
-    for (let k = m ? ends[m - 1] : 0; k < ends[m]; k++) out.bytes(src, keyS[k], keyE[k]);
+    for (let k = m ? ends[m - 1] : 0; k < ends[m]; k++) out.stringBytes(src, keyS[k], keyE[k]);
   }
 
   private writeValues(out: NativeByteWriter, m: number): void {

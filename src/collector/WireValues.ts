@@ -49,7 +49,7 @@ export class WireValues {
 
   /** Writes a reference as a Native String. */
   write(out: NativeByteWriter, start: number, end: number): void {
-    if (start >= 0) out.bytes(this.src, start, end);
+    if (start >= 0) out.stringBytes(this.src, start, end);
     else out.string(this.strings[~start]);
   }
 

@@ -18,7 +18,7 @@ const HEADERS: Buffer[] = INSERT_COLUMNS.map((name) => {
   const w = new NativeByteWriter(64);
   w.string(name);
   w.string(NATIVE_TYPES[name]);
-  return Buffer.from(w.bytesWritten());
+  return Buffer.from(w.bytes());
 });
 
 /** What the byte-level pass keeps of a request's records, for {@link writeWireBlock}. */
@@ -84,5 +84,5 @@ export function writeWireBlock(block: WireBlock): Buffer {
   for (let b = 0; b < end; b += STRIDE) values.write(out, r[b + EV_S], r[b + EV_E]);
   out.raw(HEADERS[col++]); // ObservedTimestamp
   for (let b = 0; b < end; b += STRIDE) out.u32pair(r[b + O_LO], r[b + O_HI]);
-  return out.bytesWritten();
+  return out.bytes();
 }

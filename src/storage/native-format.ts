@@ -68,7 +68,7 @@ export class NativeOut {
   constructor(size: number) {
     this.buf = Buffer.allocUnsafe(size);
   }
-  private grow(need: number): void {
+  protected grow(need: number): void {
     if (this.pos + need <= this.buf.length) return;
     const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + need));
     this.buf.copy(next, 0, 0, this.pos);
@@ -114,26 +114,28 @@ export class NativeOut {
     this.grow(n);
     this.pos += (this.buf as unknown as Utf8Writer).utf8Write(s, this.pos, n);
   }
-  /** A String of the lower-case hex digits of `bytes` (trace and span ids). */
-  hex(bytes: Uint8Array): void {
-    const n = bytes.length;
+  /** A String of the lower-case hex digits of the bytes [s, e) of `src` (trace and span ids). */
+  hex(src: Uint8Array, s = 0, e = src.length): void {
+    const n = e - s;
     if (n * 2 >= 0x80) {
-      this.string(Buffer.from(bytes.buffer, bytes.byteOffset, n).toString('hex'));
+      this.string(Buffer.from(src.buffer, src.byteOffset + s, n).toString('hex'));
       return;
     }
     this.grow(1 + n * 2);
     const buf = this.buf;
-    buf[this.pos++] = n * 2;
-    for (let i = 0; i < n; i++) {
-      const b = bytes[i];
-      buf[this.pos++] = HEX[b >> 4];
-      buf[this.pos++] = HEX[b & 15];
+    let p = this.pos;
+    buf[p++] = n * 2;
+    for (let i = s; i < e; i++) {
+      const b = src[i];
+      buf[p++] = HEX[b >> 4];
+      buf[p++] = HEX[b & 15];
     }
+    this.pos = p;
   }
-  /** Bytes copied as they are. */
-  raw(src: Buffer, start: number, end: number): void {
+  /** Bytes [start, end) of `src` copied as they are, no length prefix. */
+  raw(src: Uint8Array, start = 0, end = src.length): void {
     this.grow(end - start);
-    src.copy(this.buf, this.pos, start, end);
+    this.buf.set(src.subarray(start, end), this.pos);
     this.pos += end - start;
   }
   /** A column header: name and type. */
@@ -149,11 +151,20 @@ export class NativeOut {
     this.grow(1);
     this.buf[this.pos++] = n;
   }
+  /** A little-endian 64-bit value from its 32-bit halves (signed or unsigned: the low 32 bits are written). */
   u32pair(lo: number, hi: number): void {
     this.grow(8);
-    this.buf.writeUInt32LE(lo, this.pos);
-    this.buf.writeUInt32LE(hi, this.pos + 4);
-    this.pos += 8;
+    const buf = this.buf;
+    const p = this.pos;
+    buf[p] = lo;
+    buf[p + 1] = lo >>> 8;
+    buf[p + 2] = lo >>> 16;
+    buf[p + 3] = lo >>> 24;
+    buf[p + 4] = hi;
+    buf[p + 5] = hi >>> 8;
+    buf[p + 6] = hi >>> 16;
+    buf[p + 7] = hi >>> 24;
+    this.pos = p + 8;
   }
 }
 
