@@ -74,6 +74,25 @@ function encodeParams(params: Record<string, unknown>): Record<string, unknown> 
   return qp ? { ...params, query_params: encodeValue(qp) } : params;
 }
 
+/** `p`, or a rejection as soon as `signal` aborts (the engine may take seconds to start). */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new Error('the query was aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        if (signal.aborted) onAbort();
+        else resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
 function toError(e: NonNullable<EngineReply['error']>): Error {
   if (e.code !== undefined) return new ClickHouseError({ message: e.message, code: e.code, type: e.type });
   return new Error(e.message);
@@ -193,8 +212,7 @@ export class EngineProcess {
   /** Sends one call and waits for its answer; an abort rejects at once and cancels the call in the engine. */
   async call(op: EngineRequest['op'], params?: Record<string, unknown>, values?: Uint8Array, signal?: AbortSignal): Promise<EngineReply> {
     signal?.throwIfAborted();
-    await this.start();
-    signal?.throwIfAborted();
+    await (signal ? untilAborted(this.start(), signal) : this.start());
     const child = this.#child;
     if (!child) throw new Error('engine process exited; the call was not sent');
     const id = ++this.#seq;
