@@ -115,6 +115,8 @@ export interface EngineProcessStats {
 export class EngineProcess {
   readonly stats: EngineProcessStats = { starts: 0, crashes: 0 };
   #child: ChildProcess | undefined;
+  /** The child that answered ready (its loss counts as a crash). */
+  #readyChild: ChildProcess | undefined;
   #ready: Promise<void> | undefined;
   #pending = new Map<number, Pending>();
   #seq = 0;
@@ -135,11 +137,11 @@ export class EngineProcess {
    * The engine process is gone or unusable (exit, failed spawn, closed channel, failed send): every
    * call in flight fails, and the next call starts a new one. Runs once per child.
    */
-  #lost(child: ChildProcess, how: string, wasReady: boolean): void {
+  #lost(child: ChildProcess, how: string): void {
     if (this.#child !== child) return;
     this.#child = undefined;
     this.#ready = undefined;
-    if (!this.#closed && wasReady) this.stats.crashes++;
+    if (!this.#closed && this.#readyChild === child) this.stats.crashes++;
     const err = new Error(`engine process ${how}; the call did not complete${this.#closed ? '' : ' (the next call starts a new engine process)'}`);
     for (const p of this.#pending.values()) p.reject(err);
     this.#pending.clear();
@@ -153,11 +155,10 @@ export class EngineProcess {
     const child = fork(CHILD, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
     this.#child = child;
     this.stats.starts++;
-    let ready = false;
     this.#ready = new Promise<void>((resolve, reject) => {
       child.once('message', (msg: EngineReady) => {
         if (msg.ready) {
-          ready = true;
+          this.#readyChild = child;
           resolve();
           this.#idle();
         } else reject(new Error(`engine process: cannot open the embedded store at ${this.#options.dataDir}: ${msg.error}`));
@@ -175,12 +176,12 @@ export class EngineProcess {
       this.#idle();
       p.resolve(msg);
     });
-    child.on('exit', (code, signal) => this.#lost(child, `exited (${signal ?? `exit code ${code}`})`, ready));
+    child.on('exit', (code, signal) => this.#lost(child, `exited (${signal ?? `exit code ${code}`})`));
     // A failed spawn emits 'error' and never 'exit'; a send on a closed channel emits 'error' too.
-    child.on('error', (err) => this.#lost(child, `failed (${err.message})`, ready));
+    child.on('error', (err) => this.#lost(child, `failed (${err.message})`));
     // A dead engine closes its channel just before its exit is reported: give the exit (and its
     // signal or code, the better message) a moment to arrive first.
-    child.on('disconnect', () => setTimeout(() => this.#lost(child, 'closed its channel', ready), 200).unref());
+    child.on('disconnect', () => setTimeout(() => this.#lost(child, 'closed its channel'), 200).unref());
     this.#send(child, { init: this.#options });
     return this.#ready;
   }
@@ -188,11 +189,11 @@ export class EngineProcess {
   /** Sends a message; a failed send loses the child (its calls fail) instead of throwing. */
   #send(child: ChildProcess, msg: unknown): void {
     if (!child.connected) {
-      this.#lost(child, 'is not connected', false);
+      this.#lost(child, 'is not connected');
       return;
     }
     child.send(msg as object, (err: Error | null) => {
-      if (err) this.#lost(child, `could not be sent a call (${err.message})`, true);
+      if (err) this.#lost(child, `could not be sent a call (${err.message})`);
     });
   }
 
