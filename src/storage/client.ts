@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
-import { columnList, openEmbeddedEngine, openSpillDir, viaSpillFile, type InsertSettings, type NativeData } from './embedded-store.ts';
+import { columnList, openEmbeddedEngine, openSpillDir, viaSpillFile, type EmbeddedEngine, type InsertSettings, type NativeData } from './embedded-store.ts';
 import { EngineProcess, type EngineProcessStats } from './engine-process.ts';
 
 export type { InsertSettings, NativeData } from './embedded-store.ts';
@@ -72,40 +72,28 @@ export function openStore(options: StoreOptions = {}): Store {
   const engineArgs = options.engineArgs ?? EMBEDDED_ENGINE_ARGS;
   const rawInsert = options.rawInsert !== false;
   const spill = openSpillDir(dir);
-  if (options.engineProcess) {
-    const engine = new EngineProcess({ dataDir: dir, engineArgs, rawInsert });
-    const client = createClient({ connection: engine.connection() });
-    return {
-      client,
-      kind: 'embedded',
-      location: dir,
-      engine,
-      insertNative: (table, columns, data, settings) => viaSpillFile(spill, data, (file) => engine.insertFile(table, columns, file, settings)),
-      close: async () => {
-        try {
-          await client.close();
-        } finally {
-          spill.dispose();
-        }
-      },
-    };
-  }
-  let engine;
+  // Either way the engine has a client, an insert from a spill file and a close; only where it runs differs.
+  let engine: { client: ClickHouseClient; insertFile: EmbeddedEngine['insertFile']; close(): Promise<void> };
+  let processEngine: EngineProcess | undefined;
   try {
-    engine = openEmbeddedEngine(dir, engineArgs, rawInsert);
+    if (options.engineProcess) {
+      const proc = (processEngine = new EngineProcess({ dataDir: dir, engineArgs, rawInsert }));
+      const client = createClient({ connection: proc.connection() });
+      engine = { client, insertFile: (...args) => proc.insertFile(...args), close: () => client.close() };
+    } else engine = openEmbeddedEngine(dir, engineArgs, rawInsert);
   } catch (err) {
     spill.dispose();
     throw err;
   }
-  const inline = engine;
   return {
-    client: inline.client,
+    client: engine.client,
     kind: 'embedded',
     location: dir,
-    insertNative: (table, columns, data, settings) => viaSpillFile(spill, data, (file) => inline.insertFile(table, columns, file, settings)),
+    ...(processEngine ? { engine: processEngine } : {}),
+    insertNative: (table, columns, data, settings) => viaSpillFile(spill, data, (file) => engine.insertFile(table, columns, file, settings)),
     close: async () => {
       try {
-        await inline.close();
+        await engine.close();
       } finally {
         spill.dispose();
       }
