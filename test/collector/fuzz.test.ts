@@ -3,6 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows, startTestCollector, tempDir } from '../helpers/collector.ts';
 import { encodeRequest, RawOtlpClient, type TestRecord } from './otlp-client.ts';
+import { prng } from '../helpers/prng.ts';
 
 const tmp = tempDir();
 let c: Awaited<ReturnType<typeof startTestCollector>>;
@@ -13,18 +14,6 @@ afterAll(async () => {
   await c?.stop();
   tmp.cleanup();
 });
-
-/** A small deterministic PRNG (mulberry32) so a failure can be replayed from its seed. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEED = Number(process.env.LOGQ_FUZZ_SEED ?? 20261123);
 const rnd = prng(SEED);

@@ -5,6 +5,8 @@
  * generator of random requests.
  */
 
+import { prng } from '../helpers/prng.ts';
+
 /** One field: [number, wire type, value]. Messages are nested field lists; `raw` bytes go in as they are. */
 export type Field =
   | [number, 0, number | bigint]
@@ -151,18 +153,6 @@ export function request(resources: Resource[]): Buffer {
       ],
     ]),
   );
-}
-
-/** A small deterministic PRNG (mulberry32) so a failure can be replayed from its seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const TEXTS = [

@@ -8,7 +8,8 @@ import { rejectInvalidRecords } from '../../src/collector/validate-records.ts';
 import { otlpToNative } from '../../src/collector/wire-native.ts';
 import { decodeExportLogsRequest } from '../../src/otlp/decode-logs.ts';
 import { nativeToRows } from '../../src/storage/native-format.ts';
-import { anyValue, enc, kv, prng, randomRequest, record, request, type AV, type Field, type Rec } from './wire-corpus.ts';
+import { prng } from '../helpers/prng.ts';
+import { anyValue, enc, kv, randomRequest, record, request, type AV, type Field, type Rec } from './wire-corpus.ts';
 
 // The byte-level pass (otlpToNative) must give what the object path (decodeExportLogsRequest →
 // rejectInvalidRecords → requestToNative) gives: the same Native bytes, counts, message and
