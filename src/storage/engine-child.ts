@@ -48,7 +48,8 @@ async function shutdown(code: number): Promise<void> {
 function decodeValue(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(decodeValue);
   if (v instanceof Map) return new Map([...v].map(([k, x]) => [decodeValue(k), decodeValue(x)]));
-  if (v && typeof v === 'object') {
+  // Plain objects only: Dates, typed arrays and the like cross the channel as themselves.
+  if (v && typeof v === 'object' && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null)) {
     const tagged = (v as Record<string, unknown>)[TUPLE_TAG];
     if (Array.isArray(tagged)) return new TupleParam(tagged.map(decodeValue));
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, decodeValue(x)]));

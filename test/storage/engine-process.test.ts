@@ -92,6 +92,10 @@ describe('embedded engine in its own process', () => {
       expect(Date.now() - started).toBeLessThan(1000);
       const [row] = await (await fresh.client.query({ query: 'SELECT {t:Tuple(UInt8, String)} AS t', query_params: { t: new TupleParam([1, 'a']) }, format: 'JSONEachRow' })).json<{ t: unknown }>();
       expect(row.t).toEqual([1, 'a']);
+      // Other parameter values keep their type too (a Date is not a plain object).
+      const at = new Date('2026-11-23T12:34:56Z');
+      const [d] = await (await fresh.client.query({ query: 'SELECT toString({d:DateTime}) AS d, {m:Map(String, UInt8)} AS m', query_params: { d: at, m: { k: 7 } }, format: 'JSONEachRow' })).json<{ d: string; m: Record<string, number> }>();
+      expect(d).toEqual({ d: '2026-11-23 12:34:56', m: { k: 7 } });
     } finally {
       await fresh.close();
     }
