@@ -1,7 +1,8 @@
-import type { AnyValue, Attributes } from '@opentelemetry/api';
+import type { AnyValue, Attributes, HrTime, SpanContext } from '@opentelemetry/api';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { Resource } from '@opentelemetry/resources';
 import { ProtoWriter, WireType } from '../otlp/ProtoWriter.ts';
+import { EncodedLogRecord } from './EncodedLogRecord.ts';
 
 /**
  * Encodes SDK log records as an OTLP `ExportLogsServiceRequest`, straight into `writer` (reset
@@ -131,7 +132,30 @@ function writeScopeLogs(w: ProtoWriter, group: ScopeGroup): void {
     w.varint32(scope.droppedAttributesCount);
   }
   w.endMessage(sc);
-  for (const rec of group) writeLogRecord(w, rec);
+  // Records encoded when emitted (PreEncodeProcessor) are copied as they are, runs of adjacent
+  // bytes in one go.
+  let runBuf: Uint8Array | undefined;
+  let runStart = 0;
+  let runEnd = 0;
+  for (const rec of group) {
+    if (rec instanceof EncodedLogRecord) {
+      if (rec.buf === runBuf && rec.start === runEnd) {
+        runEnd = rec.end;
+        continue;
+      }
+      if (runBuf) w.raw(runBuf, runStart, runEnd);
+      runBuf = rec.buf;
+      runStart = rec.start;
+      runEnd = rec.end;
+      continue;
+    }
+    if (runBuf) {
+      w.raw(runBuf, runStart, runEnd);
+      runBuf = undefined;
+    }
+    writeLogRecord(w, rec);
+  }
+  if (runBuf) w.raw(runBuf, runStart, runEnd);
   if (scope.schemaUrl) {
     w.tag(3, WireType.LEN);
     w.string(scope.schemaUrl);
@@ -160,31 +184,57 @@ const T_LOG_RECORD = (2 << 3) | WireType.LEN;
  */
 let lastRecordLength = 100;
 
-function writeLogRecord(w: ProtoWriter, rec: ReadableLogRecord): void {
+/** Writes one record (`ScopeLogs.log_records`: tag, length, LogRecord). */
+export function writeLogRecord(w: ProtoWriter, rec: ReadableLogRecord): void {
+  writeLogRecordFields(
+    w,
+    rec.hrTime,
+    rec.severityNumber,
+    rec.severityText,
+    rec.body,
+    rec.attributes,
+    rec.droppedAttributesCount,
+    rec.spanContext,
+    rec.hrTimeObserved,
+    rec.eventName,
+  );
+}
+
+/** {@link writeLogRecord} from the record's fields (logq's loggers encode without a record object). */
+export function writeLogRecordFields(
+  w: ProtoWriter,
+  time: HrTime,
+  severityNumber: number | undefined,
+  severityText: string | undefined,
+  body: AnyValue,
+  attributes: Attributes | undefined,
+  droppedAttributesCount: number,
+  sc: SpanContext | undefined,
+  observed: HrTime,
+  eventName: string | undefined,
+): void {
   w.byte(T_LOG_RECORD); // ScopeLogs.log_records
   const reserve = lastRecordLength < 0x80 ? 1 : lastRecordLength < 0x4000 ? 2 : 3;
   const at = w.beginMessage(reserve);
   w.byte(T_TIME);
-  w.fixed64HrTime(rec.hrTime[0], rec.hrTime[1]);
-  if (rec.severityNumber) {
+  w.fixed64HrTime(time[0], time[1]);
+  if (severityNumber) {
     w.byte(T_SEVERITY_NUMBER);
-    w.varint32(rec.severityNumber);
+    w.varint32(severityNumber);
   }
-  if (rec.severityText) {
+  if (severityText) {
     w.byte(T_SEVERITY_TEXT);
-    w.string(rec.severityText);
+    w.string(severityText);
   }
-  const body = rec.body;
   if (body !== undefined && body !== null && !(typeof body === 'string' && w.anyValueString(T_BODY, body))) {
     w.byte(T_BODY);
     writeAnyValue(w, body);
   }
-  writeAttributes(w, 6, rec.attributes);
-  if (rec.droppedAttributesCount) {
+  writeAttributes(w, 6, attributes);
+  if (droppedAttributesCount) {
     w.byte(T_DROPPED);
-    w.varint32(rec.droppedAttributesCount);
+    w.varint32(droppedAttributesCount);
   }
-  const sc = rec.spanContext;
   if (sc && sc.traceId) {
     w.byte(T_FLAGS);
     w.fixed32(sc.traceFlags & 0xff);
@@ -194,10 +244,10 @@ function writeLogRecord(w: ProtoWriter, rec: ReadableLogRecord): void {
     w.hexBytes(sc.spanId);
   }
   w.byte(T_OBSERVED);
-  w.fixed64HrTime(rec.hrTimeObserved[0], rec.hrTimeObserved[1]);
-  if (rec.eventName) {
+  w.fixed64HrTime(observed[0], observed[1]);
+  if (eventName) {
     w.byte(T_EVENT_NAME);
-    w.string(rec.eventName);
+    w.string(eventName);
   }
   lastRecordLength = w.pos - at - reserve;
   w.endMessage(at, reserve);

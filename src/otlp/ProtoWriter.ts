@@ -264,6 +264,19 @@ export class ProtoWriter {
     this.fixed64Parts(lo, this.hrHi + (t2 - lo) / 4294967296);
   }
 
+  /** The buffer written into now (it is replaced when it grows; bytes written before stay valid in the old one). */
+  get buffer(): Uint8Array {
+    return this.buf;
+  }
+
+  /** Raw bytes, copied as they are (no length prefix). */
+  raw(src: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    this.ensure(n);
+    this.buf.set(n === src.length ? src : src.subarray(start, end), this.pos);
+    this.pos += n;
+  }
+
   /** Length-delimited bytes (without tag). */
   bytes(value: Uint8Array): void {
     this.varint32(value.length);

@@ -9,7 +9,8 @@ import {
 } from '@opentelemetry/sdk-logs';
 import { GrpcLogExporter, type GrpcLogExporterOptions } from '../exporter/GrpcLogExporter.ts';
 import { PipelinedLogExporter } from '../exporter/PipelinedLogExporter.ts';
-import { resolveBatchOptions, type BatchOptions } from './batch-config.ts';
+import { PreEncodeProcessor } from '../exporter/PreEncodeProcessor.ts';
+import { BATCH_DEFAULTS, PRE_ENCODED_QUEUE_SIZE, resolveBatchOptions, type BatchOptions } from './batch-config.ts';
 import { installExitFlush, type ExitFlushOptions } from './exit-flush.ts';
 import { directPipeline, installDirectPipeline, IntakeProcessor, type DirectPipeline } from './intake.ts';
 import { ConsoleLogExporter, type ConsoleLogExporterOptions } from './exporters/ConsoleLogExporter.ts';
@@ -117,9 +118,12 @@ export function registerLogging(options: RegisterLoggingOptions = {}): LoggingHa
   const dropReporter = stderrDropReporter(options.dropReportIntervalMs ?? 10_000);
   const stats = new QueueStats(dropReporter);
   const exporter = options.exporter ?? grpcOrFallback(options, stats);
+  // With logq's own exporter, records are encoded as they are emitted and queued as bytes
+  // (PreEncodeProcessor): less heap per queued record, so a larger queue by default.
+  const preEncode = !options.exporter && exporter instanceof PipelinedLogExporter;
   const batch = new BatchLogRecordProcessor({
     exporter,
-    ...resolveBatchOptions(options.batch, process.env, warn),
+    ...resolveBatchOptions(options.batch, process.env, warn, preEncode ? { ...BATCH_DEFAULTS, maxQueueSize: PRE_ENCODED_QUEUE_SIZE } : BATCH_DEFAULTS),
     selfObsMeterProvider: stats,
   });
   // Behind a filter, this counter counts what passed it; without one, the intake processor counts.
@@ -130,9 +134,11 @@ export function registerLogging(options: RegisterLoggingOptions = {}): LoggingHa
   };
   const pipeline: LogRecordProcessor[] = [...(options.processors ?? [])];
   if (options.filter) pipeline.unshift(counter);
-  if (options.redact !== false) pipeline.push(new RedactionProcessor(options.redact === true ? {} : options.redact));
+  const redaction = options.redact !== false ? new RedactionProcessor(options.redact === true ? {} : options.redact) : undefined;
+  if (redaction) pipeline.push(redaction);
   if (options.notify) optional('notify', () => pipeline.push(new NotifyProcessor(options.notify!)));
-  pipeline.push(batch);
+  const encoder = preEncode ? new PreEncodeProcessor(batch) : undefined;
+  pipeline.push(encoder ?? batch);
   if (options.console) {
     const consoleOptions = options.console === true ? {} : options.console;
     optional('console', () => pipeline.push(new SimpleLogRecordProcessor({ exporter: new ConsoleLogExporter(consoleOptions) })));
@@ -146,6 +152,10 @@ export function registerLogging(options: RegisterLoggingOptions = {}): LoggingHa
   const resource = buildResource(options);
   const provider = new LoggerProvider({ resource, logRecordLimits: RECORD_LIMITS, processors });
   const direct: DirectPipeline = { resource, processors, limits: RECORD_LIMITS, closed: false, scopes: new Map() };
+  // Nothing but intake → redaction → encoder: logq's loggers may do their work directly (intake.ts).
+  if (encoder && processors.length === (redaction ? 3 : 2) && processors[processors.length - 1] === encoder) {
+    direct.fast = { counts: stats.counts, redactor: redaction?.redactor, encoder };
+  }
   intake.pipeline = direct;
 
   const contextManager = new AsyncLocalStorageContextManager();
