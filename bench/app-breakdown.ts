@@ -2,7 +2,9 @@
  * Scenario app-breakdown: where logq's app-side CPU per record goes, stage by stage, in one
  * process and one run, next to pino's cost per call: (1) the OTel SDK path as registerLogging
  * builds it (logger → LoggerProvider → processors → BatchLogRecordProcessor) with an exporter
- * that drops batches, (2) logq's OTLP encoding of those records, (3) pino → /dev/null.
+ * of the app's own that drops batches, (2) logq's OTLP encoding of those records, (3) the default
+ * pipeline (logq's exporter: each record encoded as it is logged and queued as bytes), the call
+ * up to the bytes in the queue, (4) pino → /dev/null.
  *
  *   npm run bench -- app-breakdown
  *
@@ -15,6 +17,7 @@ import { ProtoWriter } from '../src/otlp/ProtoWriter.ts';
 import { getLogger } from '../src/sdk/logger.ts';
 import { registerLogging } from '../src/sdk/register.ts';
 import { fmt, publish, type Table } from './lib/report.ts';
+import { startCountingSink } from './lib/sink.ts';
 
 const MESSAGE = 'order placed';
 const attrs = (i: number) => ({ 'order.id': i, 'customer.id': 'c-4711', 'order.amount': 19.99 });
@@ -43,6 +46,24 @@ export async function run(): Promise<void> {
   const dest = pino.destination({ dest: '/dev/null', sync: true });
   const p = pino(dest);
   const writer = new ProtoWriter(1 << 20);
+  // The default pipeline, in a logger of its own after the rounds above (one global provider at a
+  // time): the queue takes the whole round, so no export runs inside the measured loop.
+  const defaultRound = async (): Promise<number> => {
+    const sink = await startCountingSink();
+    const own = registerLogging({ serviceName: 'bench', endpoint: sink.endpoint, batch: { maxQueueSize: n + 1, maxExportBatchSize: n + 1, scheduledDelayMillis: 3_600_000 }, flushOnExit: false });
+    const log = getLogger('bench.default');
+    const micros: number[] = [];
+    for (let round = 0; round < 4; round++) {
+      micros.push(cpuMicros(() => {
+        for (let i = 0; i < n; i++) log.info(MESSAGE, attrs(i));
+      }) / n);
+      await own.forceFlush();
+    }
+    if (sink.records() !== 4 * n) throw new Error(`default pipeline: ${sink.records()} of ${4 * n} records reached the sink`);
+    await own.shutdown();
+    await sink.close();
+    return Math.min(...micros.slice(1));
+  };
 
   const rows: { stage: string; micros: number[] }[] = [
     { stage: 'logq: SDK path (getLogger().info → processors → queue), exporter discards', micros: [] },
@@ -69,7 +90,8 @@ export async function run(): Promise<void> {
   }
   await handle.shutdown();
   const best = rows.map((r) => ({ stage: r.stage, micros: Math.min(...r.micros) }));
-  const pinoCost = best[2].micros;
+  best.splice(2, 0, { stage: 'logq default pipeline: getLogger().info → redaction → OTLP bytes in the queue', micros: await defaultRound() });
+  const pinoCost = best[3].micros;
   const table: Table = {
     title: `app-breakdown: CPU µs per record by stage, ${fmt(n)} records per round, best of 3 rounds (same process)`,
     headers: ['stage', 'CPU µs/record', '÷ pino per call'],
