@@ -79,7 +79,7 @@ export async function run(): Promise<void> {
   }
   const table: Table = {
     title: `app-export: per delivered record (${seconds} s per paced run; burst = ${fmt(burst)} records, 1000 per event-loop turn)`,
-    headers: ['offered', 'contender', 'app CPU µs/record', 'net of harness µs/record', 'delivered/s', 'dropped', 'heap growth MiB', 'loop delay p99 ms'],
+    headers: ['offered', 'contender', 'app CPU µs/record', 'net of harness µs/record', 'delivered/s', 'dropped', 'heap + buffers growth MiB', 'loop delay p99 ms'],
     rows: results.map((r) => [
       r.mode,
       r.contender,
@@ -130,7 +130,7 @@ export async function run(): Promise<void> {
   });
   publish('app-export', [table, ratios], results, [
     'CPU = process.cpuUsage() of the app process from the first record to the end of the final flush (encoding, gRPC and GC included), ÷ records the sink counted.',
-    'heap growth = peak heapUsed during the run − heapUsed after a forced GC before it; loop delay = perf_hooks.monitorEventLoopDelay (5 ms resolution).',
+    'heap + buffers growth = peak (heapUsed + arrayBuffers) during the run − the same after a forced GC before it (arrayBuffers: memory of Buffers and typed arrays, outside the JS heap — where logq queues encoded records); loop delay = perf_hooks.monitorEventLoopDelay (5 ms resolution).',
   ]);
 }
 

@@ -124,6 +124,16 @@ function emit(sink: Sink, cfg: ChildConfig): Promise<void> {
   });
 }
 
+/**
+ * The JS heap plus ArrayBuffer memory (Buffers, typed arrays: outside the heap, e.g. logq's encoded
+ * records waiting in the queue, gRPC and pino buffers), so that moving data out of the heap does
+ * not hide it.
+ */
+function heapAndBuffers(): number {
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+}
+
 async function main(): Promise<void> {
   const cfg = JSON.parse(process.argv[2]) as ChildConfig;
   const sink = await makeSink(cfg);
@@ -136,10 +146,10 @@ async function main(): Promise<void> {
 
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
-  const heap0 = process.memoryUsage().heapUsed;
+  const heap0 = heapAndBuffers();
   let heapPeak = heap0;
   const heapTimer = setInterval(() => {
-    heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
+    heapPeak = Math.max(heapPeak, heapAndBuffers());
   }, 20);
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
@@ -153,7 +163,7 @@ async function main(): Promise<void> {
   const cpu = process.cpuUsage(cpu0);
   loop.disable();
   clearInterval(heapTimer);
-  heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
+  heapPeak = Math.max(heapPeak, heapAndBuffers());
   const result: ChildResult = {
     offered: cfg.total,
     cpuMicros: cpu.user + cpu.system,

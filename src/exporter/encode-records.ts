@@ -1,4 +1,4 @@
-import type { AnyValue, Attributes, HrTime, SpanContext } from '@opentelemetry/api';
+import type { AnyValue, Attributes } from '@opentelemetry/api';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { Resource } from '@opentelemetry/resources';
 import { ProtoWriter, WireType } from '../otlp/ProtoWriter.ts';
@@ -186,55 +186,30 @@ let lastRecordLength = 100;
 
 /** Writes one record (`ScopeLogs.log_records`: tag, length, LogRecord). */
 export function writeLogRecord(w: ProtoWriter, rec: ReadableLogRecord): void {
-  writeLogRecordFields(
-    w,
-    rec.hrTime,
-    rec.severityNumber,
-    rec.severityText,
-    rec.body,
-    rec.attributes,
-    rec.droppedAttributesCount,
-    rec.spanContext,
-    rec.hrTimeObserved,
-    rec.eventName,
-  );
-}
-
-/** {@link writeLogRecord} from the record's fields (logq's loggers encode without a record object). */
-export function writeLogRecordFields(
-  w: ProtoWriter,
-  time: HrTime,
-  severityNumber: number | undefined,
-  severityText: string | undefined,
-  body: AnyValue,
-  attributes: Attributes | undefined,
-  droppedAttributesCount: number,
-  sc: SpanContext | undefined,
-  observed: HrTime,
-  eventName: string | undefined,
-): void {
   w.byte(T_LOG_RECORD); // ScopeLogs.log_records
   const reserve = lastRecordLength < 0x80 ? 1 : lastRecordLength < 0x4000 ? 2 : 3;
   const at = w.beginMessage(reserve);
   w.byte(T_TIME);
-  w.fixed64HrTime(time[0], time[1]);
-  if (severityNumber) {
+  w.fixed64HrTime(rec.hrTime[0], rec.hrTime[1]);
+  if (rec.severityNumber) {
     w.byte(T_SEVERITY_NUMBER);
-    w.varint32(severityNumber);
+    w.varint32(rec.severityNumber);
   }
-  if (severityText) {
+  if (rec.severityText) {
     w.byte(T_SEVERITY_TEXT);
-    w.string(severityText);
+    w.string(rec.severityText);
   }
+  const body = rec.body;
   if (body !== undefined && body !== null && !(typeof body === 'string' && w.anyValueString(T_BODY, body))) {
     w.byte(T_BODY);
     writeAnyValue(w, body);
   }
-  writeAttributes(w, 6, attributes);
-  if (droppedAttributesCount) {
+  writeAttributes(w, 6, rec.attributes);
+  if (rec.droppedAttributesCount) {
     w.byte(T_DROPPED);
-    w.varint32(droppedAttributesCount);
+    w.varint32(rec.droppedAttributesCount);
   }
+  const sc = rec.spanContext;
   if (sc && sc.traceId) {
     w.byte(T_FLAGS);
     w.fixed32(sc.traceFlags & 0xff);
@@ -244,10 +219,10 @@ export function writeLogRecordFields(
     w.hexBytes(sc.spanId);
   }
   w.byte(T_OBSERVED);
-  w.fixed64HrTime(observed[0], observed[1]);
-  if (eventName) {
+  w.fixed64HrTime(rec.hrTimeObserved[0], rec.hrTimeObserved[1]);
+  if (rec.eventName) {
     w.byte(T_EVENT_NAME);
-    w.string(eventName);
+    w.string(rec.eventName);
   }
   lastRecordLength = w.pos - at - reserve;
   w.endMessage(at, reserve);

@@ -2,8 +2,6 @@ import { diag, isSpanContextValid, trace, type AnyValue, type Attributes, type C
 import { AddAttributeDecision, maybeAddAttribute, type InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { LogRecordProcessor, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
-import type { PreEncodeProcessor } from '../exporter/PreEncodeProcessor.ts';
-import type { Redactor } from './processors/redact.ts';
 
 /**
  * logq's loggers → the processors of the provider `registerLogging` installed, without the SDK's
@@ -32,22 +30,6 @@ export interface DirectPipeline {
   closed: boolean;
   /** One scope object per logger name (what the SDK's `getLogger(name)` would carry). */
   readonly scopes: Map<string, InstrumentationScope>;
-  /**
-   * Set when the pipeline is registerLogging's default one — intake, redaction (optional), logq's
-   * pre-encoding queue and nothing else: records of plain attributes then go from the call to OTLP
-   * bytes with no record object (see {@link emitDirect}).
-   */
-  fast?: FastPath;
-}
-
-/** What the direct path needs to do the default pipeline's work itself. */
-export interface FastPath {
-  /** The intake's counters (`emitted`). */
-  readonly counts: { emitted: number };
-  /** The RedactionProcessor's redactor, if redaction is on. */
-  readonly redactor: Redactor | undefined;
-  /** The pre-encoding processor in front of the queue. */
-  readonly encoder: PreEncodeProcessor;
 }
 
 let installed: DirectPipeline | undefined;
@@ -90,25 +72,6 @@ export function emitDirect(
 ): void {
   if (pipeline.closed) return;
   const sc = trace.getSpanContext(ctx);
-  const fast = pipeline.fast;
-  if (fast !== undefined && plainAttributeCount(attributes, pipeline.limits) >= 0) {
-    // The default pipeline, done here: count (IntakeProcessor), redact (RedactionProcessor: on the
-    // caller's fresh attribute object, which is ours to change), encode and queue (PreEncodeProcessor).
-    // Same bytes as the record path (test/sdk/pre-encode.test.ts), without building the record.
-    fast.counts.emitted++;
-    const r = fast.redactor;
-    if (r !== undefined) {
-      if (typeof body === 'string') body = r.redactString(body);
-      else if (body !== null && typeof body === 'object') body = r.redactValue(body);
-      for (const key in attributes) {
-        const value = attributes[key];
-        if (r.isSecretKey(key)) attributes[key] = r.replacement;
-        else if (typeof value === 'string') attributes[key] = r.redactString(value);
-      }
-    }
-    fast.encoder.emitFields(pipeline.resource, scope, time, severityNumber, severityText, body, attributes, sc && isSpanContextValid(sc) ? sc : undefined, eventName, ctx);
-    return;
-  }
   const record = new LogqLogRecord(pipeline, scope, time, severityNumber, severityText, body, eventName, sc && isSpanContextValid(sc) ? sc : undefined, attributes);
   const processors = pipeline.processors;
   for (let i = 0; i < processors.length; i++) processors[i].onEmit(record, ctx);

@@ -134,8 +134,7 @@ export function registerLogging(options: RegisterLoggingOptions = {}): LoggingHa
   };
   const pipeline: LogRecordProcessor[] = [...(options.processors ?? [])];
   if (options.filter) pipeline.unshift(counter);
-  const redaction = options.redact !== false ? new RedactionProcessor(options.redact === true ? {} : options.redact) : undefined;
-  if (redaction) pipeline.push(redaction);
+  if (options.redact !== false) pipeline.push(new RedactionProcessor(options.redact === true ? {} : options.redact));
   if (options.notify) optional('notify', () => pipeline.push(new NotifyProcessor(options.notify!)));
   const encoder = preEncode ? new PreEncodeProcessor(batch) : undefined;
   pipeline.push(encoder ?? batch);
@@ -152,10 +151,6 @@ export function registerLogging(options: RegisterLoggingOptions = {}): LoggingHa
   const resource = buildResource(options);
   const provider = new LoggerProvider({ resource, logRecordLimits: RECORD_LIMITS, processors });
   const direct: DirectPipeline = { resource, processors, limits: RECORD_LIMITS, closed: false, scopes: new Map() };
-  // Nothing but intake → redaction → encoder: logq's loggers may do their work directly (intake.ts).
-  if (encoder && processors.length === (redaction ? 3 : 2) && processors[processors.length - 1] === encoder) {
-    direct.fast = { counts: stats.counts, redactor: redaction?.redactor, encoder };
-  }
   intake.pipeline = direct;
 
   const contextManager = new AsyncLocalStorageContextManager();

@@ -4,6 +4,8 @@ import { context, trace, TraceFlags, type Attributes } from '@opentelemetry/api'
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider, type LogRecordProcessor, type ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { EncodedLogRecord } from '../../src/exporter/EncodedLogRecord.ts';
+import { GrpcLogExporter } from '../../src/exporter/GrpcLogExporter.ts';
+import { PipelinedLogExporter } from '../../src/exporter/PipelinedLogExporter.ts';
 import { encodeLogRecords } from '../../src/exporter/encode-records.ts';
 import { PreEncodeProcessor } from '../../src/exporter/PreEncodeProcessor.ts';
 import { decodeExportLogsRequest } from '../../src/otlp/decode-logs.ts';
@@ -82,11 +84,41 @@ describe('PreEncodeProcessor', () => {
     });
     const encoded = preEncoded(records) as EncodedLogRecord[];
     expect(new Set(encoded.map((e) => e.buf)).size).toBeGreaterThan(3);
+    // Memory: every chunk stays at its size, and a record larger than what is left of a chunk is
+    // kept as an exact copy of its own bytes (not the grown chunk, nor its 3-bytes-per-char reserve).
+    const big = encoded.find((e) => e.end - e.start > 600_000)!;
+    expect(big.start).toBe(0);
+    expect(big.buf.length).toBe(big.end);
+    expect(big.buf.length).toBeLessThan(600_100);
+    for (const e of encoded) if (e !== big) expect(e.buf.length).toBe(256 * 1024);
+    expect(encoded[encoded.indexOf(big) + 1].start).toBe(0); // a fresh chunk after it
     const decoded = decodeExportLogsRequest(encodeLogRecords(encoded as unknown as ReadableLogRecord[], new ProtoWriter()));
     const bodies = decoded.resourceLogs[0].scopeLogs.flatMap((s) => s.logRecords.map((r) => str(r.body)));
     expect(bodies).toContain('record 3999 ' + 'p'.repeat(3999 % 200));
     expect(bodies).toContain('y'.repeat(600_000));
     expect(Buffer.compare(encodeLogRecords(encoded as unknown as ReadableLogRecord[], new ProtoWriter()), encodeLogRecords(records, new ProtoWriter()))).toBe(0);
+  });
+
+  it('a record logged while another is being encoded (a getter of its body logs) is queued whole, not written into the other', () => {
+    const downstream = collect();
+    const encoder = new PreEncodeProcessor(downstream);
+    const [plain, other] = sdkRecords();
+    const body = {
+      get text() {
+        encoder.onEmit(other as never); // app code running inside the encoding of `outer`
+        return 'from a getter';
+      },
+    };
+    const outer = Object.create(plain, { body: { value: body } }) as ReadableLogRecord;
+    encoder.onEmit(outer as never);
+    encoder.onEmit(plain as never);
+    expect(downstream.seen[0]).toBe(other);
+    expect(downstream.seen[1]).toBeInstanceOf(EncodedLogRecord);
+    const request = decodeExportLogsRequest(encodeLogRecords(downstream.seen as ReadableLogRecord[], new ProtoWriter()));
+    const shipped = request.resourceLogs[0].scopeLogs.flatMap((sl) => sl.logRecords);
+    expect(shipped).toHaveLength(3);
+    const outerShipped = shipped.find((r) => (r.body as { kvlistValue?: unknown }).kvlistValue);
+    expect(JSON.stringify(outerShipped?.body)).toContain('from a getter');
   });
 
   it('passes a record it cannot encode on as it is', () => {
@@ -134,12 +166,19 @@ const PEM = '-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInF
 /** One error for both runs (its stack names the caller). */
 const FAILURE = new TypeError('bad input');
 
+/** Whether the provider registerLogging installed queues encoded records (a PreEncodeProcessor among its processors, at any depth). */
+function preEncoding(): boolean {
+  const search = (ps: readonly unknown[]): boolean =>
+    ps.some((p) => p instanceof PreEncodeProcessor || search(((p as { next?: unknown }).next instanceof Array ? (p as { next: unknown[] }).next : []) as unknown[]));
+  return search(directPipeline()?.processors ?? []);
+}
+
 /** Logs the same calls through registerLogging(options) and returns the records the server received, times left out. */
-async function shipped(options: RegisterLoggingOptions) {
+async function shipped(options: (endpoint: string) => RegisterLoggingOptions) {
   server = await startRecordingServer();
-  handle = registerLogging({ endpoint: server.endpoint, serviceName: 'fast', flushOnExit: false, ...options });
+  handle = registerLogging({ endpoint: server.endpoint, serviceName: 'fast', flushOnExit: false, ...options(server.endpoint) });
   const log = getLogger('fast.path');
-  const fast = directPipeline()?.fast !== undefined;
+  const encoded = preEncoding();
   log.info('order placed', { 'order.id': 7, 'customer.id': 'c-4711', amount: 19.99, paid: true, none: null });
   log.warn('login with Bearer eyJhbGciOiJIUzI1NiJ9.e30.abc', { password: 'hunter2', note: `key ${PEM}`, card: '4111 1111 1111 1111' });
   log.child({ tenant: 't1' }).error('nested', { user: { id: 1, api_key: 'k' }, tags: ['a', 'b'] });
@@ -162,49 +201,49 @@ async function shipped(options: RegisterLoggingOptions) {
   handle = undefined;
   server.close();
   server = undefined;
-  return { fast, records: untimed, stats };
+  return { encoded, records: untimed, stats };
 }
 
-describe("logq's loggers on the default pipeline (no record object)", () => {
-  it('ship the same records, redacted the same, as the record path through the processors', async () => {
-    const viaFast = await shipped({});
-    // A processor of the app's own in the pipeline: every record takes the SDK record path.
-    const passThroughProcessor: LogRecordProcessor = { onEmit() {}, forceFlush: async () => {}, shutdown: async () => {} };
-    const viaRecords = await shipped({ processors: [passThroughProcessor] });
-    expect(viaFast.fast).toBe(true);
-    expect(viaRecords.fast).toBe(false);
-    expect(viaFast.records).toHaveLength(7);
-    expect(viaFast.records).toEqual(viaRecords.records);
-    expect(viaFast.stats).toEqual(viaRecords.stats);
-    expect(viaFast.stats).toMatchObject({ emitted: 7, exported: 7, dropped: 0, failed: 0, queued: 0 });
-    const warn = viaFast.records[1];
+describe('registerLogging with logq\'s exporter (records queued as bytes)', () => {
+  it('ships the same records, redacted the same, with the same stats as when the queue holds the record objects', async () => {
+    const viaBytes = await shipped(() => ({}));
+    // The same exporter handed in as the app's own: the queue then holds the SDK's records, encoded at export.
+    const viaRecords = await shipped((endpoint) => ({ exporter: new PipelinedLogExporter(new GrpcLogExporter({ endpoint })) }));
+    expect(viaBytes.encoded).toBe(true);
+    expect(viaRecords.encoded).toBe(false);
+    expect(viaBytes.records).toHaveLength(7);
+    expect(viaBytes.records).toEqual(viaRecords.records);
+    expect(viaBytes.stats).toMatchObject({ emitted: 7, exported: 7, dropped: 0, failed: 0, queued: 0 });
+    expect(viaRecords.stats).toMatchObject({ emitted: 7, dropped: 0, failed: 0, queued: 0 });
+    const warn = viaBytes.records[1];
     const text = JSON.stringify(warn, (_k, v) => (typeof v === 'bigint' ? String(v) : v));
     expect(str(warn.body)).toBe('login with [REDACTED]');
     expect(text).not.toContain('hunter2');
     expect(text).not.toContain('MIIBOgIBAAJBAKj34');
     expect(text).not.toContain('4111 1111');
-    expect(viaFast.records[5].droppedAttributesCount).toBe(2);
-    expect(Buffer.from(viaFast.records[6].traceId).toString('hex')).toBe('0af7651916cd43dd8448eb211c80319c');
+    expect(viaBytes.records[5].droppedAttributesCount).toBe(2);
+    expect(Buffer.from(viaBytes.records[6].traceId).toString('hex')).toBe('0af7651916cd43dd8448eb211c80319c');
   });
 
-  it('are used only when nothing else needs the record objects', async () => {
+  it('encodes when logged only with its own exporter, behind filters and processors too', async () => {
     const cases: [RegisterLoggingOptions, boolean][] = [
       [{}, true],
       [{ redact: false }, true],
-      [{ filter: () => true }, false],
-      [{ processors: [collect()] }, false],
-      [{ console: { stream: { write: () => true } as never } }, false],
+      [{ filter: () => true }, true],
+      [{ processors: [collect()] }, true],
+      [{ console: { stream: { write: () => true } as never } }, true],
       [{ exporter: { export: (_r, cb) => cb({ code: 0 }), forceFlush: async () => {}, shutdown: async () => {} } }, false],
+      [{ endpoint: 'not a url' }, false], // unusable endpoint: records go to stderr as JSON lines, record objects
     ];
-    for (const [options, fast] of cases) {
+    for (const [options, encoded] of cases) {
       handle = registerLogging({ endpoint: 'http://127.0.0.1:9', flushOnExit: false, ...options });
-      expect(directPipeline()?.fast !== undefined, JSON.stringify(Object.keys(options))).toBe(fast);
+      expect(preEncoding(), JSON.stringify(Object.keys(options))).toBe(encoded);
       await handle.shutdown();
       handle = undefined;
     }
   });
 
-  it('count what the full queue drops, exactly', async () => {
+  it('counts what the full queue drops, exactly', async () => {
     server = await startRecordingServer();
     handle = registerLogging({ endpoint: server.endpoint, flushOnExit: false, dropReportIntervalMs: 3_600_000, batch: { maxQueueSize: 100, maxExportBatchSize: 100, scheduledDelayMillis: 60_000 } });
     const log = getLogger('fast.burst');
