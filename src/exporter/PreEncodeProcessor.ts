@@ -13,14 +13,14 @@ const CHUNK_MARGIN = 16 * 1024;
  * BatchLogRecordProcessor, `next`) a small {@link EncodedLogRecord} instead of the record; logq's
  * exporter then copies the bytes into the request.
  *
- * Why (bench/app-export, paced runs): encoding a queued batch of 4096 records at export time cost
- * 0.8–0.9 µs per record at 20k records/s against ~0.3 in a tight loop — the records, built over the
- * last 200 ms and scattered through the heap, are no longer in the CPU's caches. Encoded when they
- * are logged, the record's fields are still in cache, the record object dies young instead of
- * waiting in the queue, and the queue holds ~110 bytes of off-heap data per record (bench/app-export's
- * burst: heap growth 56–61 → 21 MiB). The queue's bound, batching, timers, drop counting and flush
- * are the SDK's, unchanged. (Encoding straight from logq's logger calls, without the record object,
- * was tried and measured within the noise of this path: 0.64–0.72 vs 0.71–0.75 µs/record.)
+ * Why: the queued record objects (record, attribute map, time arrays) were what an app's heap grew
+ * by under load and what the GC kept copying; encoded, a queued record is ~110 bytes outside the
+ * heap and one small object. bench/app-export, heap + ArrayBuffers growth, A/B against the record
+ * objects: 27–28 → 21–24 MiB at 200k records/s, loop p99 8.7–9.2 → 6.7–7.5 ms, the burst 79–89 MiB
+ * with 6–13% dropped → 59–69 MiB with none dropped (and a queue twice as long); CPU per record the
+ * same within the noise. The queue's bound, batching, timers, drop counting and flush are the
+ * SDK's, unchanged. (Encoding straight from logq's logger calls, without the record object, was
+ * tried and measured within the noise of this path: 0.64–0.72 vs 0.71–0.75 µs/record.)
  *
  * Records go to `next` in emit order; chunks are plain buffers shared by the records encoded into
  * them and freed by the GC once the last of those records is exported (or dropped).

@@ -39,10 +39,10 @@ export const BATCH_DEFAULTS: Required<BatchOptions> = {
 
 /**
  * Queue size by default when logq's own exporter is in use: records then wait in the queue as
- * ~110 bytes of encoded OTLP plus a 5-field object (PreEncodeProcessor) instead of the record
- * object graph, so twice the records cost less heap than {@link BATCH_DEFAULTS}' 65536 objects did.
- * bench/app-export's unthrottled burst (200k records, 1000 per turn): 65536 dropped 7.8% for 21 MiB
- * of heap growth, 131072 dropped none for 25 MiB (the record objects: 57–61 MiB with drops).
+ * their encoded OTLP bytes plus a 5-field object (PreEncodeProcessor) instead of the record object
+ * graph. bench/app-export's unthrottled burst (200k records, 1000 per turn), heap + ArrayBuffers
+ * growth: 131072 dropped none for 59–69 MiB, 65536 dropped 7.8% for 61–72 MiB; the record objects
+ * with 65536 had dropped 6–13% for 79–89 MiB.
  */
 export const PRE_ENCODED_QUEUE_SIZE = 131072;
 
