@@ -33,7 +33,9 @@ export class ProtoWriter {
   private hrBase = 0;
 
   constructor(initialSize = 64 * 1024) {
-    this.buf = new Uint8Array(initialSize);
+    // Not zero-filled: only bytes written (below `pos`) are ever read or sent. (PreEncodeProcessor
+    // starts a 256 KiB chunk every ~2300 records; zero-filling them was ~4% of its path in a profile.)
+    this.buf = Buffer.allocUnsafeSlow(initialSize);
     this.view = new DataView(this.buf.buffer);
   }
 
@@ -64,7 +66,7 @@ export class ProtoWriter {
     if (need <= this.buf.length) return;
     let size = this.buf.length * 2;
     while (size < need) size *= 2;
-    const next = new Uint8Array(size);
+    const next = Buffer.allocUnsafeSlow(size);
     next.set(this.buf.subarray(0, this.pos));
     this.buf = next;
     this.view = new DataView(next.buffer);
