@@ -6,7 +6,9 @@
  *   npm run bench -- app-export
  *
  * Env: BENCH_SECONDS (per paced run, default 5), BENCH_BURST (records in the burst, default 200000),
- * BENCH_RATES (comma list, default 20000,50000,100000,200000).
+ * BENCH_RATES (comma list, default 20000,50000,100000,200000), BENCH_REPEATS (rounds of every mode and
+ * contender, default 3: the tables show each contender's median run and the median of the per-round
+ * ratios — one round's ratios moved by ±20% between runs on this shared 2-core VM).
  */
 import type { ChildConfig, ChildResult, Contender } from './lib/app-export-child.ts';
 import { runAppChild } from './lib/app-child-runner.ts';
@@ -54,37 +56,69 @@ export async function run(): Promise<void> {
   const burst = Number(process.env.BENCH_BURST ?? 200_000);
   const rates = (process.env.BENCH_RATES ?? '20000,50000,100000,200000').split(',').map(Number);
   const contenders = (process.env.BENCH_CONTENDERS?.split(',') as Contender[] | undefined) ?? CONTENDERS;
+  const repeats = Math.max(1, Number(process.env.BENCH_REPEATS ?? 3));
   const sink = await startCountingSink();
-  const results: RunResult[] = [];
+  /** Every run, by round. */
+  const rounds: RunResult[][] = [];
   try {
     const modes = [...rates.map((rate) => ({ rate, total: rate * seconds, perTurn: 0 })), { rate: 0, total: burst, perTurn: 1000 }];
-    for (const m of modes) {
-      // Contenders interleave per mode, so machine noise hits them alike.
-      for (const contender of contenders) {
-        const r = await runChild({ contender, endpoint: sink.endpoint, ...m }, sink);
-        process.stderr.write(`app-export ${contender} ${r.mode}: ${fmt(r.cpuMicrosPerRecord, 2)} µs/record, ${fmt(r.dropped)} dropped\n`);
-        results.push(r);
+    for (let round = 0; round < repeats; round++) {
+      const runs: RunResult[] = [];
+      for (const m of modes) {
+        // Contenders interleave per mode, so machine noise hits them alike.
+        for (const contender of contenders) {
+          const r = await runChild({ contender, endpoint: sink.endpoint, ...m }, sink);
+          process.stderr.write(`app-export round ${round + 1}/${repeats} ${contender} ${r.mode}: ${fmt(r.cpuMicrosPerRecord, 2)} µs/record, ${fmt(r.dropped)} dropped\n`);
+          runs.push(r);
+        }
       }
+      rounds.push(runs);
     }
   } finally {
     await sink.close();
   }
 
-  const modes = [...new Set(results.map((r) => r.mode))];
+  const median = (xs: number[]) => {
+    const v = [...xs].sort((a, b) => a - b);
+    return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  };
+  const modes = [...new Set(rounds[0].map((r) => r.mode))];
+  const inRound = (runs: RunResult[], c: Contender, mode: string) => runs.find((r) => r.contender === c && r.mode === mode);
+  /** Each contender's median run per mode (by CPU per record; its other figures are that run's). */
+  const results: RunResult[] = modes.flatMap((mode) =>
+    contenders.flatMap((c) => {
+      const runs = rounds.map((runs) => inRound(runs, c, mode)).filter((r): r is RunResult => r !== undefined);
+      if (runs.length === 0) return [];
+      runs.sort((a, b) => a.cpuMicrosPerRecord - b.cpuMicrosPerRecord);
+      return [runs[(runs.length - 1) >> 1]];
+    }),
+  );
   const by = (c: Contender, mode: string) => results.find((r) => r.contender === c && r.mode === mode);
-  /** CPU per delivered record minus the harness's own CPU in the same mode. */
-  function net(r: RunResult): number {
-    const h = by('noop', r.mode);
+  /** CPU per delivered record minus the harness's own CPU in the same mode (of the same round). */
+  function net(r: RunResult, runs: RunResult[] = results): number {
+    const h = inRound(runs, 'noop', r.mode);
     return h ? (r.cpuMicros - (h.cpuMicros * r.offered) / h.offered) / Math.max(1, r.delivered) : r.cpuMicrosPerRecord;
   }
+  /** The median over the rounds of a ratio taken within each round (contenders of one round ran minutes apart). */
+  function ratio(c: Contender, base: Contender, mode: string, useNet: boolean): string {
+    const per = rounds.flatMap((runs) => {
+      const l = inRound(runs, c, mode);
+      const b = inRound(runs, base, mode);
+      if (!l || !b) return [];
+      return [useNet ? net(l, runs) / net(b, runs) : l.cpuMicrosPerRecord / b.cpuMicrosPerRecord];
+    });
+    if (per.length === 0) return '-';
+    const spread = per.length > 1 ? ` (${fmt(Math.min(...per), 2)}–${fmt(Math.max(...per), 2)})` : '';
+    return `${fmt(median(per), 2)}${spread}`;
+  }
   const table: Table = {
-    title: `app-export: per delivered record (${seconds} s per paced run; burst = ${fmt(burst)} records, 1000 per event-loop turn)`,
+    title: `app-export: per delivered record, each contender's median of ${repeats} rounds (${seconds} s per paced run; burst = ${fmt(burst)} records, 1000 per event-loop turn)`,
     headers: ['offered', 'contender', 'app CPU µs/record', 'net of harness µs/record', 'delivered/s', 'dropped', 'heap + buffers growth MiB', 'loop delay p99 ms'],
     rows: results.map((r) => [
       r.mode,
       r.contender,
       fmt(r.cpuMicrosPerRecord, 2),
-      r.contender === 'noop' ? '-' : fmt(net(r), 2),
+      r.contender === 'noop' ? '-' : fmt(net(r, rounds.find((runs) => runs.includes(r))), 2),
       fmt(r.deliveredPerSec),
       `${fmt(r.dropped)}${r.dropped ? ` (${fmt((100 * r.dropped) / r.offered, 1)}%)` : ''}`,
       fmt(r.heapGrowthBytes / 2 ** 20, 1),
@@ -92,22 +126,17 @@ export async function run(): Promise<void> {
     ]),
   };
   const ratios: Table = {
-    title: 'app-export: logq CPU per delivered record relative to the baselines (same run)',
+    title: `app-export: logq CPU per delivered record relative to the baselines, median of the ${repeats} rounds' ratios (lowest–highest)`,
     headers: ['offered', 'logq', 'logq ÷ official (target ≤ 0.33)', 'logq ÷ pino (target ≤ 1)', 'net of harness: ÷ official', 'net: ÷ pino'],
     rows: modes.flatMap((mode) =>
-      (['logq', 'logq-tuned'] as Contender[]).map((c) => {
-        const l = by(c, mode);
-        const o = by('otel', mode);
-        const p = by('pino', mode);
-        return [
-          mode,
-          c,
-          l && o ? fmt(l.cpuMicrosPerRecord / o.cpuMicrosPerRecord, 2) : '-',
-          l && p ? fmt(l.cpuMicrosPerRecord / p.cpuMicrosPerRecord, 2) : '-',
-          l && o ? fmt(net(l) / net(o), 2) : '-',
-          l && p ? fmt(net(l) / net(p), 2) : '-',
-        ];
-      }),
+      (['logq', 'logq-tuned'] as Contender[]).map((c) => [
+        mode,
+        c,
+        ratio(c, 'otel', mode, false),
+        ratio(c, 'pino', mode, false),
+        ratio(c, 'otel', mode, true),
+        ratio(c, 'pino', mode, true),
+      ]),
     ),
   };
   writeChart('app-export-cpu', {
@@ -128,7 +157,7 @@ export async function run(): Promise<void> {
       }),
     })),
   });
-  publish('app-export', [table, ratios], results, [
+  publish('app-export', [table, ratios], { medians: results, rounds }, [
     'CPU = process.cpuUsage() of the app process from the first record to the end of the final flush (encoding, gRPC and GC included), ÷ records the sink counted.',
     'heap + buffers growth = peak (heapUsed + arrayBuffers) during the run − the same after a forced GC before it (arrayBuffers: memory of Buffers and typed arrays, outside the JS heap — where logq queues encoded records); loop delay = perf_hooks.monitorEventLoopDelay (5 ms resolution).',
   ]);
