@@ -28,6 +28,11 @@ export interface ChildConfig {
   total: number;
   /** Burst mode: records emitted per event-loop turn. */
   perTurn: number;
+  /**
+   * Settling run before measuring, after the baseline GC: this many ms at the offered rate (a burst
+   * of a quarter of `total` in burst mode), flushed, not measured. 0 = none.
+   */
+  settleMs?: number;
 }
 
 export interface ChildResult {
@@ -141,12 +146,21 @@ async function main(): Promise<void> {
   for (let i = 0; i < WARMUP_RECORDS; i++) sink.log(i);
   await sink.flush();
   await new Promise((r) => setTimeout(r, 200));
-  process.send!({ type: 'ready' });
-  await new Promise<void>((r) => process.once('message', () => r()));
 
+  // Heap baseline after a full GC. That GC also throws away much of the optimized code of the hot
+  // path (V8 deoptimizes code whose embedded objects it cleared: `--trace-deopt`), and recompiling
+  // it cost logq ~1.1 µs/record of V8 worker-thread CPU over a 5 s run at 20k/s (the official
+  // exporter ~1.5): the settling run lets the JIT reach steady state again before measuring.
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
   const heap0 = heapAndBuffers();
+  if (cfg.settleMs) {
+    const settle = cfg.rate ? Math.round((cfg.rate * cfg.settleMs) / 1000) : Math.round(cfg.total / 4);
+    await emit(sink, { ...cfg, total: settle });
+    await sink.flush();
+  }
+  process.send!({ type: 'ready' });
+  await new Promise<void>((r) => process.once('message', () => r()));
   let heapPeak = heap0;
   const heapTimer = setInterval(() => {
     heapPeak = Math.max(heapPeak, heapAndBuffers());

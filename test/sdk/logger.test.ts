@@ -228,6 +228,26 @@ describe("logq's loggers write straight into registerLogging's processors (intak
     expect(handle.stats().emitted).toBe(1); // behind a filter, only what passed it
   });
 
+  it("flat scalar attributes are copied, never adopted: processors' writes do not reach the caller's object", async () => {
+    handle = registerInMemory({ processors: [adder('later')] });
+    const log = getLogger('intake');
+    const attrs = { card: '4111 1111 1111 1111', n: 1, ok: true, none: null };
+    log.info('flat', attrs);
+    // Inherited enumerable keys are flattened as before (for…in), not dropped by the clone.
+    const inherited = Object.assign(Object.create({ fromProto: 'p' }) as Record<string, unknown>, { own: 'o' });
+    log.info('inherited', inherited);
+    // With bound and context attributes the same call merges them in the documented order.
+    log.child({ bound: 'b', n: 0 }).info('bound', { n: 2 });
+    const recs = await handle.records();
+    expect(recs.map((r) => r.attributes)).toEqual([
+      { card: '[REDACTED]', n: 1, ok: true, none: null, later: 'added' },
+      { own: 'o', fromProto: 'p', later: 'added' },
+      { bound: 'b', n: 2, later: 'added' },
+    ]);
+    expect(attrs).toEqual({ card: '4111 1111 1111 1111', n: 1, ok: true, none: null });
+    expect(recs[0].attributes).not.toBe(attrs);
+  });
+
   it('non-scalar values go through the SDK: arrays are copied, invalid values dropped', async () => {
     handle = registerInMemory();
     const tags = ['a'];
