@@ -32,7 +32,8 @@ export interface BridgePipeline {
 export function createBridgePipeline(options: BridgePipelineOptions = {}): BridgePipeline {
   const warn = (m: string) => process.emitWarning(m, 'LogqConfigWarning');
   const stats = new QueueStats(stderrDropReporter(options.dropReportIntervalMs ?? 10_000));
-  const batch = resolveBatchOptions(options.batch, process.env, warn);
+  // maxQueueBytes bounds queues of encoded records only (registerLogging's); these hold record objects.
+  const { maxQueueBytes: _bytes, ...batch } = resolveBatchOptions(options.batch, process.env, warn);
   const processors: LogRecordProcessor[] = [];
   if (options.redact !== false) processors.push(new RedactionProcessor(options.redact === true ? {} : options.redact));
   processors.push(

@@ -1,5 +1,5 @@
 import type { Context } from '@opentelemetry/api';
-import type { LogRecordProcessor, ReadableLogRecord, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
+import type { LogRecordExporter, LogRecordProcessor, ReadableLogRecord, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
 import { ProtoWriter } from '../otlp/ProtoWriter.ts';
 import { EncodedLogRecord } from './EncodedLogRecord.ts';
 import { writeLogRecord } from './encode-records.ts';
@@ -30,9 +30,25 @@ export class PreEncodeProcessor implements LogRecordProcessor {
   private readonly next: LogRecordProcessor;
   /** True while a record is being encoded (app code can run then: getters, proxies — and log). */
   private encoding = false;
+  private readonly maxQueueBytes: number;
+  private readonly drops: DropCounter | undefined;
+  private bytes = 0;
 
-  constructor(next: LogRecordProcessor) {
+  /**
+   * `options.maxQueueBytes` bounds the bytes of encoded records between this processor and the
+   * exporter: a record that would go over it is dropped and counted through `options.drops` (the
+   * pipeline's drop counter, which also tells this processor when `next` dropped a record itself).
+   * The exporter must hand every batch it is given to {@link release} (see {@link releasing}).
+   */
+  constructor(next: LogRecordProcessor, options: { maxQueueBytes?: number; drops?: DropCounter } = {}) {
     this.next = next;
+    this.maxQueueBytes = options.maxQueueBytes ?? Infinity;
+    this.drops = options.drops;
+  }
+
+  /** Bytes of encoded records handed to `next` and not yet released by the exporter. */
+  get queuedBytes(): number {
+    return this.bytes;
   }
 
   onEmit(record: ReadWriteLogRecord, ctx?: Context): void {
@@ -40,7 +56,31 @@ export class PreEncodeProcessor implements LogRecordProcessor {
     // say) must not be written into the middle of it: it goes to the queue as it is, and the
     // exporter encodes it then.
     const encoded = this.encoding ? undefined : this.encode(record);
-    this.next.onEmit((encoded ?? record) as ReadWriteLogRecord, ctx);
+    if (encoded === undefined) {
+      this.next.onEmit(record, ctx);
+      return;
+    }
+    const size = encoded.end - encoded.start;
+    if (this.bytes + size > this.maxQueueBytes) {
+      // Over the byte bound: dropped and counted; its bytes are given back to the chunk when they
+      // are the last ones written to it.
+      if (encoded.buf === this.writer.buffer && encoded.end === this.writer.pos) this.writer.pos = encoded.start;
+      this.drops?.recordDrop(1);
+      return;
+    }
+    this.bytes += size;
+    const dropped = this.drops?.counts.dropped;
+    this.next.onEmit(encoded as unknown as ReadWriteLogRecord, ctx);
+    // The queue, full in records, dropped it (and counted it): it will never be exported.
+    if (this.drops !== undefined && this.drops.counts.dropped !== dropped) this.bytes -= size;
+  }
+
+  /** Called with each batch the exporter takes from the queue: those bytes are no longer queued. */
+  release(records: readonly unknown[]): void {
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i];
+      if (r instanceof EncodedLogRecord) this.bytes -= r.end - r.start;
+    }
   }
 
   private encode(record: ReadWriteLogRecord): EncodedLogRecord | undefined {
@@ -76,4 +116,27 @@ export class PreEncodeProcessor implements LogRecordProcessor {
   shutdown(): Promise<void> {
     return this.next.shutdown();
   }
+}
+
+/** The pipeline's drop counter, as {@link PreEncodeProcessor} uses it (QueueStats). */
+export interface DropCounter {
+  readonly counts: { readonly dropped: number };
+  recordDrop(n: number): void;
+}
+
+/**
+ * `exporter`, telling `encoder()` which records left the queue (every batch, before it is
+ * exported): the queue's byte count then covers exactly the records waiting in it. `encoder` is
+ * a function because the queue (which takes this exporter) is built before the encoder (which
+ * wraps the queue).
+ */
+export function releasing(exporter: LogRecordExporter, encoder: () => PreEncodeProcessor | undefined): LogRecordExporter {
+  return {
+    export: (records, done) => {
+      encoder()?.release(records);
+      exporter.export(records, done);
+    },
+    forceFlush: () => exporter.forceFlush(),
+    shutdown: () => exporter.shutdown(),
+  };
 }

@@ -12,10 +12,18 @@ export interface PipelineStats {
   failed: number;
   /** Records waiting in the queue now. */
   queued: number;
+  /**
+   * Bytes of encoded records waiting in the queue now (with logq's own exporter, which queues
+   * records as their OTLP bytes; 0 otherwise). Bounded by `batch.maxQueueBytes`.
+   */
+  queuedBytes: number;
 }
 
-/** Reports drops on stderr, at most once per interval (the seed's console fallback). */
-export type DropReporter = (totalDropped: number, capacity: number) => void;
+/**
+ * Reports drops on stderr, at most once per interval (the seed's console fallback). `capacity` is
+ * the queue's bound in records, `byteCapacity` its bound in bytes when it has one.
+ */
+export type DropReporter = (totalDropped: number, capacity: number, byteCapacity?: number) => void;
 
 /**
  * Counts what the SDK's BatchLogRecordProcessor reports through its self-observability metrics
@@ -27,6 +35,10 @@ export class QueueStats implements MeterProvider {
   private readonly queueCallbacks: ((r: ObservableResult) => void)[] = [];
   /** Queue capacity reported by the processor. */
   capacity = 0;
+  /** The queue's bound in bytes, when it has one (PreEncodeProcessor). */
+  byteCapacity: number | undefined;
+  /** Bytes queued now, from whoever bounds the queue in bytes. */
+  queuedBytes: () => number = () => 0;
   private readonly onDrop: DropReporter | undefined;
 
   constructor(onDrop?: DropReporter) {
@@ -49,17 +61,21 @@ export class QueueStats implements MeterProvider {
     return {
       add: (n: number, attrs?: Attributes) => {
         const error = attrs?.['error.type'];
-        if (error === 'queue_full') {
-          this.counts.dropped += n;
-          try {
-            this.onDrop?.(this.counts.dropped, this.capacity);
-          } catch {
-            // reporting must not break logging
-          }
-        } else if (error !== undefined) this.counts.failed += n;
+        if (error === 'queue_full') this.recordDrop(n);
+        else if (error !== undefined) this.counts.failed += n;
         else this.counts.exported += n;
       },
     };
+  }
+
+  /** Counts `n` records dropped because the queue was full (in records or in bytes) and reports it. */
+  recordDrop(n: number): void {
+    this.counts.dropped += n;
+    try {
+      this.onDrop?.(this.counts.dropped, this.capacity, this.byteCapacity);
+    } catch {
+      // reporting must not break logging
+    }
   }
 
   /** Records waiting in the queue now (asks the processor through its observable gauge). */
@@ -71,14 +87,14 @@ export class QueueStats implements MeterProvider {
   }
 
   snapshot(): PipelineStats {
-    return { ...this.counts, queued: this.queued() };
+    return { ...this.counts, queued: this.queued(), queuedBytes: this.queuedBytes() };
   }
 }
 
 /** A rate-limited drop reporter that can also write a last summary (at shutdown). */
 export interface StderrDropReporter extends DropReporter {
   /** Writes the final total if drops happened since the last line. */
-  summary(total: number, capacity: number): void;
+  summary(total: number, capacity: number, byteCapacity?: number): void;
 }
 
 /**
@@ -89,20 +105,21 @@ export interface StderrDropReporter extends DropReporter {
 export function stderrDropReporter(intervalMs = 10_000, write: (line: string) => void = (l) => process.stderr.write(l)): StderrDropReporter {
   let last = -Infinity;
   let reported = 0;
-  const line = (total: number, capacity: number) => {
+  const line = (total: number, capacity: number, bytes?: number) => {
     reported = total;
-    write(`logq: log queue full (maxQueueSize=${capacity}): ${total} record(s) dropped so far\n`);
+    const bound = bytes === undefined ? `maxQueueSize=${capacity}` : `maxQueueSize=${capacity} records or maxQueueBytes=${bytes}`;
+    write(`logq: log queue full (${bound}): ${total} record(s) dropped so far\n`);
   };
   return Object.assign(
-    (total: number, capacity: number) => {
+    (total: number, capacity: number, bytes?: number) => {
       const now = Date.now();
       if (now - last < intervalMs) return;
       last = now;
-      line(total, capacity);
+      line(total, capacity, bytes);
     },
     {
-      summary: (total: number, capacity: number) => {
-        if (total > reported) line(total, capacity);
+      summary: (total: number, capacity: number, bytes?: number) => {
+        if (total > reported) line(total, capacity, bytes);
       },
     },
   );

@@ -13,6 +13,15 @@ export interface BatchOptions {
   scheduledDelayMillis?: number;
   /** Time allowed for one export, in ms. @default OTEL_BLRP_EXPORT_TIMEOUT ?? 30000 */
   exportTimeoutMillis?: number;
+  /**
+   * Bytes of encoded records the queue holds before new ones are dropped (and counted), on top of
+   * `maxQueueSize`, where records are queued as their OTLP bytes: registerLogging with logq's own
+   * exporter. A count bound alone lets 131072 records with 8 KB stack traces hold ~1 GiB. Not
+   * applied to queues of record objects (an exporter of the app's own, the pino bridge), whose
+   * size is not known.
+   * @default LOGQ_MAX_QUEUE_BYTES ?? 67108864 (64 MiB)
+   */
+  maxQueueBytes?: number;
 }
 
 const ENV: Record<keyof BatchOptions, string> = {
@@ -20,6 +29,7 @@ const ENV: Record<keyof BatchOptions, string> = {
   maxExportBatchSize: 'OTEL_BLRP_MAX_EXPORT_BATCH_SIZE',
   scheduledDelayMillis: 'OTEL_BLRP_SCHEDULE_DELAY',
   exportTimeoutMillis: 'OTEL_BLRP_EXPORT_TIMEOUT',
+  maxQueueBytes: 'LOGQ_MAX_QUEUE_BYTES',
 };
 
 /**
@@ -35,6 +45,8 @@ export const BATCH_DEFAULTS: Required<BatchOptions> = {
   maxExportBatchSize: 4096,
   scheduledDelayMillis: 200,
   exportTimeoutMillis: 30000,
+  // ~600k records of app-export's ~110 bytes: the count bound is what typical records meet first.
+  maxQueueBytes: 64 * 1024 * 1024,
 };
 
 /**

@@ -9,7 +9,7 @@ import {
 } from '@opentelemetry/sdk-logs';
 import { GrpcLogExporter, type GrpcLogExporterOptions } from '../exporter/GrpcLogExporter.ts';
 import { PipelinedLogExporter } from '../exporter/PipelinedLogExporter.ts';
-import { PreEncodeProcessor } from '../exporter/PreEncodeProcessor.ts';
+import { PreEncodeProcessor, releasing } from '../exporter/PreEncodeProcessor.ts';
 import { BATCH_DEFAULTS, PRE_ENCODED_QUEUE_SIZE, resolveBatchOptions, type BatchOptions } from './batch-config.ts';
 import { installExitFlush, type ExitFlushOptions } from './exit-flush.ts';
 import { directPipeline, installDirectPipeline, IntakeProcessor, type DirectPipeline } from './intake.ts';
@@ -88,7 +88,7 @@ export interface LoggingHandle {
   forceFlush(): Promise<void>;
   /** Flushes, then stops the pipeline and removes the exit hooks. Safe to call twice. */
   shutdown(): Promise<void>;
-  /** Counters of the pipeline: emitted, dropped (queue full, exact), exported, failed, queued. */
+  /** Counters of the pipeline: emitted, dropped (queue full in records or bytes, exact), exported, failed, queued, queuedBytes. */
   stats(): PipelineStats;
 }
 
@@ -121,9 +121,12 @@ export function registerLogging(options: RegisterLoggingOptions = {}): LoggingHa
   // With logq's own exporter, records are encoded as they are emitted and queued as bytes
   // (PreEncodeProcessor): less heap per queued record, so a larger queue by default.
   const preEncode = !options.exporter && exporter instanceof PipelinedLogExporter;
+  const { maxQueueBytes, ...batchOptions } = resolveBatchOptions(options.batch, process.env, warn, preEncode ? { ...BATCH_DEFAULTS, maxQueueSize: PRE_ENCODED_QUEUE_SIZE } : BATCH_DEFAULTS);
+  let encoder: PreEncodeProcessor | undefined;
   const batch = new BatchLogRecordProcessor({
-    exporter,
-    ...resolveBatchOptions(options.batch, process.env, warn, preEncode ? { ...BATCH_DEFAULTS, maxQueueSize: PRE_ENCODED_QUEUE_SIZE } : BATCH_DEFAULTS),
+    // With records queued as bytes, the exporter reports each batch it takes (the byte bound).
+    exporter: preEncode ? releasing(exporter, () => encoder) : exporter,
+    ...batchOptions,
     selfObsMeterProvider: stats,
   });
   // Behind a filter, this counter counts what passed it; without one, the intake processor counts.
@@ -136,7 +139,11 @@ export function registerLogging(options: RegisterLoggingOptions = {}): LoggingHa
   if (options.filter) pipeline.unshift(counter);
   if (options.redact !== false) pipeline.push(new RedactionProcessor(options.redact === true ? {} : options.redact));
   if (options.notify) optional('notify', () => pipeline.push(new NotifyProcessor(options.notify!)));
-  const encoder = preEncode ? new PreEncodeProcessor(batch) : undefined;
+  if (preEncode) {
+    const bytes = (encoder = new PreEncodeProcessor(batch, { maxQueueBytes, drops: stats }));
+    stats.byteCapacity = maxQueueBytes;
+    stats.queuedBytes = () => bytes.queuedBytes;
+  }
   pipeline.push(encoder ?? batch);
   if (options.console) {
     const consoleOptions = options.console === true ? {} : options.console;
@@ -182,7 +189,7 @@ export function registerLogging(options: RegisterLoggingOptions = {}): LoggingHa
         try {
           await provider.shutdown();
         } finally {
-          dropReporter.summary(stats.counts.dropped, stats.capacity);
+          dropReporter.summary(stats.counts.dropped, stats.capacity, stats.byteCapacity);
           logs.disable();
           if (directPipeline() === direct) installDirectPipeline(undefined);
           configureLoggers({});

@@ -1,4 +1,3 @@
-import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { context, trace, TraceFlags, type Attributes } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -9,10 +8,9 @@ import { PipelinedLogExporter } from '../../src/exporter/PipelinedLogExporter.ts
 import { encodeLogRecords } from '../../src/exporter/encode-records.ts';
 import { PreEncodeProcessor } from '../../src/exporter/PreEncodeProcessor.ts';
 import { decodeExportLogsRequest } from '../../src/otlp/decode-logs.ts';
-import { encodeExportLogsResponse } from '../../src/otlp/encode-response.ts';
 import { ProtoWriter } from '../../src/otlp/ProtoWriter.ts';
-import { LOGS_EXPORT_PATH, passThrough } from '../../src/otlp/service.ts';
 import { directPipeline } from '../../src/sdk/intake.ts';
+import { startRecordingServer } from '../helpers/recording-server.ts';
 import { getLogger } from '../../src/sdk/logger.ts';
 import { registerLogging, type LoggingHandle, type RegisterLoggingOptions } from '../../src/sdk/register.ts';
 
@@ -132,25 +130,6 @@ describe('PreEncodeProcessor', () => {
     expect(downstream.seen[1]).toBeInstanceOf(EncodedLogRecord);
   });
 });
-
-/** A real OTLP/gRPC endpoint on 127.0.0.1 that keeps every request's bytes. */
-async function startRecordingServer() {
-  const requests: Buffer[] = [];
-  const server = new grpc.Server();
-  const ok = encodeExportLogsResponse();
-  server.register(
-    LOGS_EXPORT_PATH,
-    (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => {
-      requests.push(call.request);
-      cb(null, ok);
-    },
-    passThrough,
-    passThrough,
-    'unary',
-  );
-  const port = await new Promise<number>((res, rej) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))));
-  return { endpoint: `http://127.0.0.1:${port}`, requests, close: () => server.forceShutdown() };
-}
 
 let handle: LoggingHandle | undefined;
 let server: Awaited<ReturnType<typeof startRecordingServer>> | undefined;

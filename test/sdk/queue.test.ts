@@ -104,10 +104,17 @@ describe('batch settings', () => {
   it('come from options, then OTEL_BLRP_* env vars, then the spec defaults; bad values warn', () => {
     const warnings: string[] = [];
     const warn = (m: string) => void warnings.push(m);
-    expect(resolveBatchOptions({}, {}, warn)).toEqual({ maxQueueSize: 65536, maxExportBatchSize: 4096, scheduledDelayMillis: 200, exportTimeoutMillis: 30000 });
-    const env = { OTEL_BLRP_MAX_QUEUE_SIZE: '5000', OTEL_BLRP_SCHEDULE_DELAY: '250', OTEL_BLRP_EXPORT_TIMEOUT: 'soon', OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: '100' };
-    expect(resolveBatchOptions({ maxExportBatchSize: 64 }, env, warn)).toEqual({ maxQueueSize: 5000, maxExportBatchSize: 64, scheduledDelayMillis: 250, exportTimeoutMillis: 30000 });
+    const mib64 = 64 * 1024 * 1024;
+    expect(resolveBatchOptions({}, {}, warn)).toEqual({ maxQueueSize: 65536, maxExportBatchSize: 4096, scheduledDelayMillis: 200, exportTimeoutMillis: 30000, maxQueueBytes: mib64 });
+    const env = { OTEL_BLRP_MAX_QUEUE_SIZE: '5000', OTEL_BLRP_SCHEDULE_DELAY: '250', OTEL_BLRP_EXPORT_TIMEOUT: 'soon', OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: '100', LOGQ_MAX_QUEUE_BYTES: '1e6' };
+    expect(resolveBatchOptions({ maxExportBatchSize: 64 }, env, warn)).toEqual({ maxQueueSize: 5000, maxExportBatchSize: 64, scheduledDelayMillis: 250, exportTimeoutMillis: 30000, maxQueueBytes: 1_000_000 });
     expect(warnings).toEqual(['logq: OTEL_BLRP_EXPORT_TIMEOUT="soon": expected a positive integer; using 30000']);
+    warnings.length = 0;
+    expect(resolveBatchOptions({ maxQueueBytes: 0 }, { LOGQ_MAX_QUEUE_BYTES: '64MB' }, warn).maxQueueBytes).toBe(mib64);
+    expect(warnings).toEqual([
+      'logq: option batch.maxQueueBytes is 0: expected a positive integer; using the environment or default',
+      `logq: LOGQ_MAX_QUEUE_BYTES="64MB": expected a positive integer; using ${mib64}`,
+    ]);
     warnings.length = 0;
     expect(resolveBatchOptions({ maxQueueSize: 10, maxExportBatchSize: 50 }, {}, warn).maxExportBatchSize).toBe(10);
     expect(warnings[0]).toMatch(/maxExportBatchSize 50 > maxQueueSize 10; using 10/);

@@ -1,0 +1,125 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { LoggerProvider, type LogRecordProcessor } from '@opentelemetry/sdk-logs';
+import { EncodedLogRecord } from '../../src/exporter/EncodedLogRecord.ts';
+import { PreEncodeProcessor } from '../../src/exporter/PreEncodeProcessor.ts';
+import { decodeExportLogsRequest } from '../../src/otlp/decode-logs.ts';
+import { QueueStats } from '../../src/sdk/QueueStats.ts';
+import { getLogger } from '../../src/sdk/logger.ts';
+import { registerLogging, type LoggingHandle } from '../../src/sdk/register.ts';
+import { startRecordingServer } from '../helpers/recording-server.ts';
+
+let handle: LoggingHandle | undefined;
+let server: Awaited<ReturnType<typeof startRecordingServer>> | undefined;
+afterEach(async () => {
+  server?.release();
+  await handle?.shutdown();
+  handle = undefined;
+  server?.close();
+  server = undefined;
+});
+
+/** The `i` attribute of every record the server received, in order. */
+function received(): number[] {
+  return server!.requests.flatMap((b) =>
+    decodeExportLogsRequest(b).resourceLogs.flatMap((rl) =>
+      rl.scopeLogs.flatMap((sl) => sl.logRecords.map((r) => Number((r.attributes.find((a) => a.key === 'i')?.value as { intValue?: bigint } | undefined)?.intValue))),
+    ),
+  );
+}
+
+/** Runs `f` with process.stderr captured; returns what was written. */
+async function stderrOf(f: () => Promise<void>): Promise<string> {
+  const write = process.stderr.write;
+  let out = '';
+  process.stderr.write = ((chunk: string | Uint8Array) => ((out += String(chunk)), true)) as typeof write;
+  try {
+    await f();
+  } finally {
+    process.stderr.write = write;
+  }
+  return out;
+}
+
+const STACK = 'at handler (/srv/app/routes/orders.js:42:13)\n'.repeat(180); // ~8 KB, a deep stack trace
+
+describe('the queue of encoded records is bounded in bytes too (batch.maxQueueBytes)', () => {
+  it('a stalled collector and 8 KB records: memory stays under the bound, drops are counted and reported, the rest is delivered in order', async () => {
+    server = await startRecordingServer();
+    server.hold();
+    const maxQueueBytes = 256 * 1024;
+    const stderr = await stderrOf(async () => {
+      handle = registerLogging({ endpoint: server!.endpoint, flushOnExit: false, dropReportIntervalMs: 0, batch: { maxQueueBytes, maxExportBatchSize: 10 } });
+      const log = getLogger('bytes.stall');
+      for (let i = 0; i < 200; i++) log.error('checkout failed', { i, 'exception.stacktrace': STACK });
+      const s = handle.stats();
+      // Nothing has reached the collector: every record that was not dropped is waiting (in the
+      // queue, or taken by the processor for an export that has not started), and their bytes
+      // fill the bound but for less than one record.
+      const kept = 200 - s.dropped;
+      const perRecord = s.queuedBytes / kept;
+      expect(s.emitted).toBe(200);
+      expect(perRecord).toBeGreaterThan(STACK.length);
+      expect(perRecord).toBeLessThan(STACK.length + 200);
+      expect(s.queuedBytes).toBeLessThanOrEqual(maxQueueBytes);
+      expect(s.queuedBytes + perRecord).toBeGreaterThan(maxQueueBytes);
+      expect(s.queued).toBeLessThanOrEqual(kept); // far from the 131072 records the count bound allows
+      server!.release();
+      await handle.forceFlush();
+    });
+    const s = handle!.stats();
+    expect(s).toMatchObject({ emitted: 200, exported: 200 - s.dropped, failed: 0, queued: 0, queuedBytes: 0 });
+    expect(received()).toEqual(Array.from({ length: 200 - s.dropped }, (_, i) => i));
+    expect(stderr).toContain(`logq: log queue full (maxQueueSize=131072 records or maxQueueBytes=${maxQueueBytes}): `);
+    expect(stderr).toContain(`${s.dropped} record(s) dropped so far`);
+
+    // The bytes came back: once delivered, as many records fit again.
+    const log = getLogger('bytes.stall');
+    for (let i = 200; i < 230; i++) log.error('checkout failed', { i, 'exception.stacktrace': STACK });
+    await handle!.forceFlush();
+    expect(handle!.stats()).toMatchObject({ emitted: 230, dropped: s.dropped, queuedBytes: 0 });
+    expect(received().slice(-30)).toEqual(Array.from({ length: 30 }, (_, i) => 200 + i));
+  });
+
+  it('records the full queue (in records) drops give their bytes back', async () => {
+    server = await startRecordingServer();
+    server.hold();
+    handle = registerLogging({ endpoint: server.endpoint, flushOnExit: false, dropReportIntervalMs: 3_600_000, batch: { maxQueueSize: 20, maxExportBatchSize: 20, scheduledDelayMillis: 60_000 } });
+    const log = getLogger('bytes.count');
+    // One turn: 20 leave in one export, 20 wait, 60 find the queue full.
+    for (let i = 200; i < 300; i++) log.info('order placed', { i });
+    const s = handle.stats();
+    expect(s).toMatchObject({ emitted: 100, dropped: 60, queued: 20 });
+    expect(s.queuedBytes % 20).toBe(0); // 20 records of the same size, and nothing else counted
+    expect(s.queuedBytes / 20).toBeGreaterThan(20);
+    expect(s.queuedBytes / 20).toBeLessThan(120);
+    server.release();
+    await handle.forceFlush();
+    expect(handle.stats()).toMatchObject({ exported: 40, dropped: 60, queued: 0, queuedBytes: 0 });
+  });
+});
+
+describe('PreEncodeProcessor byte bound', () => {
+  it('drops a record over the bound, counts it, and reuses its place in the chunk; release() frees what the exporter took', () => {
+    const seen: unknown[] = [];
+    const downstream: LogRecordProcessor = { onEmit: (r) => void seen.push(r), forceFlush: async () => {}, shutdown: async () => {} };
+    const stats = new QueueStats();
+    const encoder = new PreEncodeProcessor(downstream, { maxQueueBytes: 4096, drops: stats });
+    const provider = new LoggerProvider({ resource: resourceFromAttributes({ 'service.name': 'b' }), processors: [encoder] });
+    const logger = provider.getLogger('b');
+    logger.emit({ body: 'small one' });
+    logger.emit({ body: 'x'.repeat(5000) }); // alone over the bound
+    logger.emit({ body: 'small two' });
+    expect(stats.counts.dropped).toBe(1);
+    expect(seen).toHaveLength(2);
+    const [a, b] = seen as EncodedLogRecord[];
+    expect(b).toBeInstanceOf(EncodedLogRecord);
+    expect(b.buf).toBe(a.buf);
+    expect(b.start).toBe(a.end); // the dropped record's bytes were given back
+    expect(encoder.queuedBytes).toBe(b.end - a.start);
+    encoder.release([a]);
+    expect(encoder.queuedBytes).toBe(b.end - b.start);
+    encoder.release([b]);
+    expect(encoder.queuedBytes).toBe(0);
+  });
+});
