@@ -38,7 +38,7 @@ export class PreEncodeProcessor implements LogRecordProcessor {
    * `options.maxQueueBytes` bounds the bytes of encoded records between this processor and the
    * exporter: a record that would go over it is dropped and counted through `options.drops` (the
    * pipeline's drop counter, which also tells this processor when `next` dropped a record itself).
-   * The exporter must hand every batch it is given to {@link release} (see {@link releasing}).
+   * The exporter must report every finished export to {@link release} (see {@link releasing}).
    */
   constructor(next: LogRecordProcessor, options: { maxQueueBytes?: number; drops?: DropCounter } = {}) {
     this.next = next;
@@ -46,7 +46,7 @@ export class PreEncodeProcessor implements LogRecordProcessor {
     this.drops = options.drops;
   }
 
-  /** Bytes of encoded records handed to `next` and not yet released by the exporter. */
+  /** Bytes of encoded records handed to `next` whose export has not finished (queued or in flight). */
   get queuedBytes(): number {
     return this.bytes;
   }
@@ -75,12 +75,9 @@ export class PreEncodeProcessor implements LogRecordProcessor {
     if (this.drops !== undefined && this.drops.counts.dropped !== dropped) this.bytes -= size;
   }
 
-  /** Called with each batch the exporter takes from the queue: those bytes are no longer queued. */
-  release(records: readonly unknown[]): void {
-    for (let i = 0; i < records.length; i++) {
-      const r = records[i];
-      if (r instanceof EncodedLogRecord) this.bytes -= r.end - r.start;
-    }
+  /** Called once an export of `bytes` (see {@link encodedBytes}) has finished: they are no longer held. */
+  release(bytes: number): void {
+    this.bytes -= bytes;
   }
 
   private encode(record: ReadWriteLogRecord): EncodedLogRecord | undefined {
@@ -124,17 +121,36 @@ export interface DropCounter {
   recordDrop(n: number): void;
 }
 
+/** Bytes of the encoded records among `records` (what {@link PreEncodeProcessor} counts). */
+export function encodedBytes(records: readonly unknown[]): number {
+  let bytes = 0;
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i];
+    if (r instanceof EncodedLogRecord) bytes += r.end - r.start;
+  }
+  return bytes;
+}
+
 /**
- * `exporter`, telling `encoder()` which records left the queue (every batch, before it is
- * exported): the queue's byte count then covers exactly the records waiting in it. `encoder` is
- * a function because the queue (which takes this exporter) is built before the encoder (which
- * wraps the queue).
+ * `exporter` (the one that makes the gRPC call, behind the pipelining), telling `encoder()` when
+ * an export has finished, retries included: the byte bound then covers the records waiting in
+ * the queue and those in exports still in flight. Only the byte count outlives the call (no
+ * closure keeps the records). `encoder` is a function because the exporter is built before the
+ * encoder (which wraps the queue that takes the exporter).
  */
 export function releasing(exporter: LogRecordExporter, encoder: () => PreEncodeProcessor | undefined): LogRecordExporter {
   return {
     export: (records, done) => {
-      encoder()?.release(records);
-      exporter.export(records, done);
+      const bytes = encodedBytes(records);
+      try {
+        exporter.export(records, (result) => {
+          encoder()?.release(bytes);
+          done(result);
+        });
+      } catch (error) {
+        encoder()?.release(bytes);
+        throw error;
+      }
     },
     forceFlush: () => exporter.forceFlush(),
     shutdown: () => exporter.shutdown(),

@@ -13,8 +13,9 @@ export interface PipelineStats {
   /** Records waiting in the queue now. */
   queued: number;
   /**
-   * Bytes of encoded records waiting in the queue now (with logq's own exporter, which queues
-   * records as their OTLP bytes; 0 otherwise). Bounded by `batch.maxQueueBytes`.
+   * Bytes of encoded records waiting now, in the queue or in an export still in flight (with
+   * logq's own exporter, which queues records as their OTLP bytes; 0 otherwise). Bounded by
+   * `batch.maxQueueBytes`.
    */
   queuedBytes: number;
 }

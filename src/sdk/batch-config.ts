@@ -14,9 +14,9 @@ export interface BatchOptions {
   /** Time allowed for one export, in ms. @default OTEL_BLRP_EXPORT_TIMEOUT ?? 30000 */
   exportTimeoutMillis?: number;
   /**
-   * Bytes of encoded records the queue holds before new ones are dropped (and counted), on top of
-   * `maxQueueSize`, where records are queued as their OTLP bytes: registerLogging with logq's own
-   * exporter. A count bound alone lets 131072 records with 8 KB stack traces hold ~1 GiB. Not
+   * Bytes of encoded records held (queued, or in exports still in flight) before new ones are
+   * dropped (and counted), on top of `maxQueueSize`, where records are queued as their OTLP
+   * bytes: registerLogging with logq's own exporter. A count bound alone lets 131072 records with 8 KB stack traces hold ~1 GiB. Not
    * applied to queues of record objects (an exporter of the app's own, the pino bridge), whose
    * size is not known.
    * @default LOGQ_MAX_QUEUE_BYTES ?? 67108864 (64 MiB)

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider, type LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { EncodedLogRecord } from '../../src/exporter/EncodedLogRecord.ts';
-import { PreEncodeProcessor } from '../../src/exporter/PreEncodeProcessor.ts';
+import { encodedBytes, PreEncodeProcessor } from '../../src/exporter/PreEncodeProcessor.ts';
 import { decodeExportLogsRequest } from '../../src/otlp/decode-logs.ts';
 import { QueueStats } from '../../src/sdk/QueueStats.ts';
 import { getLogger } from '../../src/sdk/logger.ts';
@@ -64,12 +64,19 @@ describe('the queue of encoded records is bounded in bytes too (batch.maxQueueBy
       expect(s.queuedBytes).toBeLessThanOrEqual(maxQueueBytes);
       expect(s.queuedBytes + perRecord).toBeGreaterThan(maxQueueBytes);
       expect(s.queued).toBeLessThanOrEqual(kept); // far from the 131072 records the count bound allows
+      // The queue drains into exports that stall at the collector (up to 16 calls in flight): their
+      // bytes still count, so records logged now are dropped too.
+      const deadline = Date.now() + 5000;
+      while ((handle.stats().queued > 0 || server!.heldCalls() < Math.ceil(kept / 10)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      expect(handle.stats()).toMatchObject({ queued: 0, exported: kept, queuedBytes: s.queuedBytes });
+      for (let i = 0; i < 5; i++) log.error('checkout failed', { i: 1000 + i, 'exception.stacktrace': STACK });
+      expect(handle.stats().dropped).toBe(s.dropped + 5);
       server!.release();
       await handle.forceFlush();
     });
     const s = handle!.stats();
-    expect(s).toMatchObject({ emitted: 200, exported: 200 - s.dropped, failed: 0, queued: 0, queuedBytes: 0 });
-    expect(received()).toEqual(Array.from({ length: 200 - s.dropped }, (_, i) => i));
+    expect(s).toMatchObject({ emitted: 205, exported: 205 - s.dropped, failed: 0, queued: 0, queuedBytes: 0 });
+    expect(received()).toEqual(Array.from({ length: 205 - s.dropped }, (_, i) => i));
     expect(stderr).toContain(`logq: log queue full (maxQueueSize=131072 records or maxQueueBytes=${maxQueueBytes}): `);
     expect(stderr).toContain(`${s.dropped} record(s) dropped so far`);
 
@@ -77,7 +84,7 @@ describe('the queue of encoded records is bounded in bytes too (batch.maxQueueBy
     const log = getLogger('bytes.stall');
     for (let i = 200; i < 230; i++) log.error('checkout failed', { i, 'exception.stacktrace': STACK });
     await handle!.forceFlush();
-    expect(handle!.stats()).toMatchObject({ emitted: 230, dropped: s.dropped, queuedBytes: 0 });
+    expect(handle!.stats()).toMatchObject({ emitted: 235, dropped: s.dropped, queuedBytes: 0 });
     expect(received().slice(-30)).toEqual(Array.from({ length: 30 }, (_, i) => 200 + i));
   });
 
@@ -99,8 +106,30 @@ describe('the queue of encoded records is bounded in bytes too (batch.maxQueueBy
   });
 });
 
+describe('forceFlush', () => {
+  it('waits for exports still in flight, not only for what is left in the queue', async () => {
+    server = await startRecordingServer();
+    server.hold();
+    handle = registerLogging({ endpoint: server.endpoint, flushOnExit: false, batch: { maxExportBatchSize: 10 } });
+    const log = getLogger('flush.inflight');
+    for (let i = 0; i < 20; i++) log.info('order placed', { i });
+    // Both batches leave the queue and stall at the collector.
+    const deadline = Date.now() + 5000;
+    while ((handle.stats().queued > 0 || server.heldCalls() < 2) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    expect(handle.stats()).toMatchObject({ queued: 0 });
+    let flushed = false;
+    const flushing = handle.forceFlush().then(() => void (flushed = true));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(flushed).toBe(false);
+    server.release();
+    await flushing;
+    expect(received()).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(handle.stats()).toMatchObject({ exported: 20, failed: 0, queuedBytes: 0 });
+  });
+});
+
 describe('PreEncodeProcessor byte bound', () => {
-  it('drops a record over the bound, counts it, and reuses its place in the chunk; release() frees what the exporter took', () => {
+  it("drops a record over the bound, counts it, and reuses its place in the chunk; release() frees what a finished export held", () => {
     const seen: unknown[] = [];
     const downstream: LogRecordProcessor = { onEmit: (r) => void seen.push(r), forceFlush: async () => {}, shutdown: async () => {} };
     const stats = new QueueStats();
@@ -117,9 +146,9 @@ describe('PreEncodeProcessor byte bound', () => {
     expect(b.buf).toBe(a.buf);
     expect(b.start).toBe(a.end); // the dropped record's bytes were given back
     expect(encoder.queuedBytes).toBe(b.end - a.start);
-    encoder.release([a]);
+    encoder.release(encodedBytes([a]));
     expect(encoder.queuedBytes).toBe(b.end - b.start);
-    encoder.release([b]);
+    encoder.release(encodedBytes([b]));
     expect(encoder.queuedBytes).toBe(0);
   });
 });
