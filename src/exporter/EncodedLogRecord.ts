@@ -3,8 +3,9 @@ import type { Resource } from '@opentelemetry/resources';
 
 /**
  * A log record already encoded as OTLP bytes (`ScopeLogs.log_records`, tag and length included):
- * bytes `start`..`end` of `buf`. What the queue holds instead of the record object when logq's own
- * exporter is in use (see PreEncodeProcessor).
+ * bytes `start`..`end` of `buf`. What logq's exporter gets instead of the record object when
+ * records are encoded as they are logged (see PreEncodeProcessor: in registerLogging's pipeline the
+ * queue itself holds shared markers, turned into these when a batch leaves it).
  */
 export class EncodedLogRecord {
   readonly resource: Resource;

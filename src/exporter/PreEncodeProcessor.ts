@@ -1,7 +1,9 @@
 import type { Context } from '@opentelemetry/api';
 import type { LogRecordExporter, LogRecordProcessor, ReadableLogRecord, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
 import { ProtoWriter } from '../otlp/ProtoWriter.ts';
+import { ExportResultCode, type InstrumentationScope } from '@opentelemetry/core';
 import { EncodedLogRecord } from './EncodedLogRecord.ts';
+import { QueuedBytesMarker, RangeQueue } from './RangeQueue.ts';
 import { writeLogRecord } from './encode-records.ts';
 
 /** Size of one chunk of encoded records; a new chunk starts when less than {@link CHUNK_MARGIN} is left. */
@@ -23,7 +25,9 @@ const CHUNK_MARGIN = 16 * 1024;
  * tried and measured within the noise of this path: 0.64–0.72 vs 0.71–0.75 µs/record.)
  *
  * Records go to `next` in emit order; chunks are plain buffers shared by the records encoded into
- * them and freed by the GC once the last of those records is exported (or dropped).
+ * them and freed by the GC once the last of those records is exported (or dropped). In
+ * registerLogging's pipeline the queue holds one shared marker per scope and the bytes wait in a
+ * {@link RangeQueue} here (no object per queued record: see there for why).
  */
 export class PreEncodeProcessor implements LogRecordProcessor {
   private writer = new ProtoWriter(CHUNK_BYTES);
@@ -33,12 +37,23 @@ export class PreEncodeProcessor implements LogRecordProcessor {
   private readonly maxQueueBytes: number;
   private readonly drops: DropCounter | undefined;
   private bytes = 0;
+  /** Bytes of the queued records, in queue order (with a drop counter; see {@link QueuedBytesMarker}). */
+  private readonly ranges = new RangeQueue();
+  private readonly markers = new Map<InstrumentationScope, QueuedBytesMarker>();
+  private lastMarker: QueuedBytesMarker | undefined;
+  /** Where {@link encode} left the record's bytes. */
+  private rangeBuf: Uint8Array | undefined;
+  private rangeStart = 0;
+  private rangeEnd = 0;
 
   /**
    * `options.maxQueueBytes` bounds the bytes of encoded records between this processor and the
    * exporter: a record that would go over it is dropped and counted through `options.drops` (the
    * pipeline's drop counter, which also tells this processor when `next` dropped a record itself).
    * The exporter must report every finished export to {@link release} (see {@link releasing}).
+   * With `options.drops`, the queue gets a shared {@link QueuedBytesMarker} per record and the
+   * bytes wait here, in order; the queue's exporter must then be wrapped in {@link materializing}.
+   * Without it, the queue gets an {@link EncodedLogRecord} per record.
    */
   constructor(next: LogRecordProcessor, options: { maxQueueBytes?: number; drops?: DropCounter } = {}) {
     this.next = next;
@@ -55,24 +70,37 @@ export class PreEncodeProcessor implements LogRecordProcessor {
     // A record logged while another is being encoded (from a getter of the outer record's body,
     // say) must not be written into the middle of it: it goes to the queue as it is, and the
     // exporter encodes it then.
-    const encoded = this.encoding ? undefined : this.encode(record);
-    if (encoded === undefined) {
+    if (this.encoding || !this.encode(record)) {
       this.next.onEmit(record, ctx);
       return;
     }
-    const size = encoded.end - encoded.start;
+    const buf = this.rangeBuf!;
+    const start = this.rangeStart;
+    const end = this.rangeEnd;
+    this.rangeBuf = undefined;
+    const size = end - start;
     if (this.bytes + size > this.maxQueueBytes) {
       // Over the byte bound: dropped and counted; its bytes are given back to the chunk when they
       // are the last ones written to it.
-      if (encoded.buf === this.writer.buffer && encoded.end === this.writer.pos) this.writer.pos = encoded.start;
+      if (buf === this.writer.buffer && end === this.writer.pos) this.writer.pos = start;
       this.drops?.recordDrop(1);
       return;
     }
     this.bytes += size;
-    const dropped = this.drops?.counts.dropped;
-    this.next.onEmit(encoded as unknown as ReadWriteLogRecord, ctx);
-    // The queue, full in records, dropped it (and counted it): it will never be exported.
-    if (this.drops !== undefined && this.drops.counts.dropped !== dropped) this.bytes -= size;
+    const drops = this.drops;
+    if (drops === undefined) {
+      this.next.onEmit(new EncodedLogRecord(record.resource, record.instrumentationScope, buf, start, end) as unknown as ReadWriteLogRecord, ctx);
+      return;
+    }
+    // The bytes wait here; the queue gets the shared marker of the record's scope.
+    this.ranges.push(buf, start, end);
+    const dropped = drops.counts.dropped;
+    this.next.onEmit(this.markerFor(record) as unknown as ReadWriteLogRecord, ctx);
+    if (drops.counts.dropped !== dropped) {
+      // The queue, full in records, dropped it (and counted it): it will never be exported.
+      this.ranges.popLast();
+      this.bytes -= size;
+    }
   }
 
   /** Called once an export of `bytes` (see {@link encodedBytes}) has finished: they are no longer held. */
@@ -80,7 +108,34 @@ export class PreEncodeProcessor implements LogRecordProcessor {
     this.bytes -= bytes;
   }
 
-  private encode(record: ReadWriteLogRecord): EncodedLogRecord | undefined {
+  /**
+   * Turns the markers of a batch leaving the queue back into encoded records (see
+   * {@link materializing}). Returns false if the batch does not match the waiting bytes (a bug:
+   * the batch is then failed rather than shipped under the wrong scopes).
+   */
+  materialize(batch: unknown[]): boolean {
+    if (this.ranges.length === 0 && !batch.some((r) => r instanceof QueuedBytesMarker)) return true;
+    const handedOut = this.ranges.materialize(batch);
+    if (handedOut >= 0) return true;
+    this.bytes = 0;
+    return false;
+  }
+
+  private markerFor(record: ReadWriteLogRecord): QueuedBytesMarker {
+    const scope = record.instrumentationScope;
+    let m = this.lastMarker;
+    if (m !== undefined && m.instrumentationScope === scope && m.resource === record.resource) return m;
+    m = this.markers.get(scope);
+    if (m === undefined || m.resource !== record.resource) {
+      m = new QueuedBytesMarker(record.resource, scope);
+      this.markers.set(scope, m);
+    }
+    this.lastMarker = m;
+    return m;
+  }
+
+  /** Encodes `record`; on success its bytes are `rangeBuf[rangeStart..rangeEnd]`. */
+  private encode(record: ReadWriteLogRecord): boolean {
     let w = this.writer;
     if (w.pos > CHUNK_BYTES - CHUNK_MARGIN) w = this.writer = new ProtoWriter(CHUNK_BYTES);
     const start = w.pos;
@@ -92,18 +147,26 @@ export class PreEncodeProcessor implements LogRecordProcessor {
       // Not encodable here (a getter threw, …): the record itself goes to the queue, and the
       // exporter encodes it (or reports the failure) as it would without this processor.
       w.pos = start;
-      return undefined;
+      return false;
     } finally {
       this.encoding = false;
     }
-    if (w.buffer === before) return new EncodedLogRecord(record.resource, record.instrumentationScope, before, start, w.pos);
+    if (w.buffer === before) {
+      this.rangeBuf = before;
+      this.rangeStart = start;
+      this.rangeEnd = w.pos;
+      return true;
+    }
     // The record did not fit what was left of the chunk, which grew (a copy of everything in it,
     // at up to 3 bytes reserved per character of a long string). Keep an exact copy of this
     // record alone and start a fresh chunk: the records before it keep the chunk they were
     // written to, and nothing holds the grown one.
     const bytes = w.buffer.slice(start, w.pos);
     this.writer = new ProtoWriter(CHUNK_BYTES);
-    return new EncodedLogRecord(record.resource, record.instrumentationScope, bytes, 0, bytes.length);
+    this.rangeBuf = bytes;
+    this.rangeStart = 0;
+    this.rangeEnd = bytes.length;
+    return true;
   }
 
   forceFlush(): Promise<void> {
@@ -151,6 +214,26 @@ export function releasing(exporter: LogRecordExporter, encoder: () => PreEncodeP
         encoder()?.release(bytes);
         throw error;
       }
+    },
+    forceFlush: () => exporter.forceFlush(),
+    shutdown: () => exporter.shutdown(),
+  };
+}
+
+/**
+ * The queue's exporter when its encoder keeps the bytes ({@link PreEncodeProcessor} with a drop
+ * counter): each batch's markers become encoded records, in queue order, before `exporter` sees
+ * it. A batch that does not match the bytes waiting (a bug) fails with an error that says so.
+ */
+export function materializing(exporter: LogRecordExporter, encoder: () => PreEncodeProcessor | undefined): LogRecordExporter {
+  return {
+    export: (records, done) => {
+      const e = encoder();
+      if (e !== undefined && !e.materialize(records)) {
+        done({ code: ExportResultCode.FAILED, error: new Error(`logq: internal error: a batch of ${records.length} records did not match the encoded bytes waiting; the batch and the bytes were dropped`) });
+        return;
+      }
+      exporter.export(records, done);
     },
     forceFlush: () => exporter.forceFlush(),
     shutdown: () => exporter.shutdown(),

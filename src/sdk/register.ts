@@ -9,7 +9,7 @@ import {
 } from '@opentelemetry/sdk-logs';
 import { GrpcLogExporter, type GrpcLogExporterOptions } from '../exporter/GrpcLogExporter.ts';
 import { PipelinedLogExporter } from '../exporter/PipelinedLogExporter.ts';
-import { PreEncodeProcessor, releasing } from '../exporter/PreEncodeProcessor.ts';
+import { materializing, PreEncodeProcessor, releasing } from '../exporter/PreEncodeProcessor.ts';
 import { BATCH_DEFAULTS, PRE_ENCODED_QUEUE_SIZE, resolveBatchOptions, type BatchOptions } from './batch-config.ts';
 import { installExitFlush, type ExitFlushOptions } from './exit-flush.ts';
 import { directPipeline, installDirectPipeline, IntakeProcessor, type DirectPipeline } from './intake.ts';
@@ -125,7 +125,8 @@ export function registerLogging(options: RegisterLoggingOptions = {}): LoggingHa
   const preEncode = !options.exporter && exporter instanceof PipelinedLogExporter;
   const { maxQueueBytes, ...batchOptions } = resolveBatchOptions(options.batch, process.env, warn, preEncode ? { ...BATCH_DEFAULTS, maxQueueSize: PRE_ENCODED_QUEUE_SIZE } : BATCH_DEFAULTS);
   const batch = new BatchLogRecordProcessor({
-    exporter,
+    // Records queued as bytes: the queue holds markers, turned back into records per batch.
+    exporter: preEncode ? materializing(exporter, () => encoder) : exporter,
     ...batchOptions,
     selfObsMeterProvider: stats,
   });

@@ -3,6 +3,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider, type LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { EncodedLogRecord } from '../../src/exporter/EncodedLogRecord.ts';
 import { encodedBytes, PreEncodeProcessor } from '../../src/exporter/PreEncodeProcessor.ts';
+import { QueuedBytesMarker } from '../../src/exporter/RangeQueue.ts';
 import { decodeExportLogsRequest } from '../../src/otlp/decode-logs.ts';
 import { QueueStats } from '../../src/sdk/QueueStats.ts';
 import { getLogger } from '../../src/sdk/logger.ts';
@@ -141,7 +142,12 @@ describe('PreEncodeProcessor byte bound', () => {
     logger.emit({ body: 'small two' });
     expect(stats.counts.dropped).toBe(1);
     expect(seen).toHaveLength(2);
+    // With a drop counter the queue gets the scope's shared marker; the bytes wait in order.
+    expect(seen[0]).toBeInstanceOf(QueuedBytesMarker);
+    expect(seen[1]).toBe(seen[0]);
+    expect(encoder.materialize(seen)).toBe(true);
     const [a, b] = seen as EncodedLogRecord[];
+    expect(a).toBeInstanceOf(EncodedLogRecord);
     expect(b).toBeInstanceOf(EncodedLogRecord);
     expect(b.buf).toBe(a.buf);
     expect(b.start).toBe(a.end); // the dropped record's bytes were given back
