@@ -9,8 +9,10 @@
  * BENCH_RATES (comma list, default 20000,50000,100000,200000), BENCH_REPEATS (rounds of every mode and
  * contender, default 3: the tables show each contender's median run and the median of the per-round
  * ratios — one round's ratios moved by ±20% between runs on this shared 2-core VM), BENCH_SETTLE_MS
- * (default 2000: each child logs this long at the offered rate after the baseline GC and before the
- * measured run, so the JIT is back in steady state; 0 measures straight after the GC, as before).
+ * (default 5000: each child logs this long at the offered rate after the baseline GC and before the
+ * measured run, so the JIT is back in steady state; 0 measures straight after the GC, as before.
+ * `--trace-opt`, logq at 20k/s: V8 still spent 110 ms compiling inside a 5 s run with no settling,
+ * 42 ms after 2 s, 12 ms after 5 s — the export path runs only ~5 times a second and warms slowly).
  */
 import type { ChildConfig, ChildResult, Contender } from './lib/app-export-child.ts';
 import { runAppChild } from './lib/app-child-runner.ts';
@@ -59,7 +61,7 @@ export async function run(): Promise<void> {
   const rates = (process.env.BENCH_RATES ?? '20000,50000,100000,200000').split(',').map(Number);
   const contenders = (process.env.BENCH_CONTENDERS?.split(',') as Contender[] | undefined) ?? CONTENDERS;
   const repeats = Math.max(1, Number(process.env.BENCH_REPEATS ?? 3));
-  const settleMs = Number(process.env.BENCH_SETTLE_MS ?? 2000);
+  const settleMs = Number(process.env.BENCH_SETTLE_MS ?? 5000);
   const sink = await startCountingSink();
   /** Every run, by round. */
   const rounds: RunResult[][] = [];
