@@ -99,7 +99,7 @@ export async function run(): Promise<void> {
   };
   publish('app-breakdown', [table], best, [
     'The gRPC call and the response handling are the rest of logq\'s cost in app-export (per batch, amortized over 4096–8192 records).',
-    'Rows 1 and 3 hold the whole round in the queue (no export inside the loop). Row 3 does the work of rows 1 and 2 per call, plus a 256 KiB chunk per ~2300 records; in this loop it measured above their sum (0.95–1.04 vs 0.67–0.76 µs in three runs) until logq's logger stopped copying attributes key by key (megamorphic stores); since then 0.69 vs 0.63 (02:09) and 1.35 vs 1.01 (02:32, a slow host state) on 2026-11-24. In app-export\'s paced runs, what counts, the queue holds about one batch.',
+    'Rows 1 and 3 hold the whole round in the queue (no export inside the loop). Row 3 does the work of rows 1 and 2 per call, plus a 256 KiB chunk per ~2300 records; in this loop it measured above their sum (0.95–1.04 vs 0.67–0.76 µs in three runs) until logq\'s logger stopped copying attributes key by key (megamorphic stores); since then 0.69 vs 0.63 (02:09) and 1.35 vs 1.01 (02:32, a slow host state) on 2026-11-24. In app-export\'s paced runs, what counts, the queue holds about one batch.',
   ]);
 }
 
