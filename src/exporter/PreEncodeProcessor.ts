@@ -41,8 +41,7 @@ export class PreEncodeProcessor implements LogRecordProcessor {
   private readonly ranges = new RangeQueue();
   private readonly markers = new Map<InstrumentationScope, QueuedBytesMarker>();
   private lastMarker: QueuedBytesMarker | undefined;
-  /** Where {@link encode} left the record's bytes. */
-  private rangeBuf: Uint8Array | undefined;
+  /** Where {@link encode} left the record's bytes (in the buffer it returned). */
   private rangeStart = 0;
   private rangeEnd = 0;
 
@@ -70,14 +69,13 @@ export class PreEncodeProcessor implements LogRecordProcessor {
     // A record logged while another is being encoded (from a getter of the outer record's body,
     // say) must not be written into the middle of it: it goes to the queue as it is, and the
     // exporter encodes it then.
-    if (this.encoding || !this.encode(record)) {
+    const buf = this.encoding ? undefined : this.encode(record);
+    if (buf === undefined) {
       this.next.onEmit(record, ctx);
       return;
     }
-    const buf = this.rangeBuf!;
     const start = this.rangeStart;
     const end = this.rangeEnd;
-    this.rangeBuf = undefined;
     const size = end - start;
     if (this.bytes + size > this.maxQueueBytes) {
       // Over the byte bound: dropped and counted; its bytes are given back to the chunk when they
@@ -134,8 +132,8 @@ export class PreEncodeProcessor implements LogRecordProcessor {
     return m;
   }
 
-  /** Encodes `record`; on success its bytes are `rangeBuf[rangeStart..rangeEnd]`. */
-  private encode(record: ReadWriteLogRecord): boolean {
+  /** Encodes `record`; returns the buffer holding its bytes (`rangeStart..rangeEnd`), or undefined. */
+  private encode(record: ReadWriteLogRecord): Uint8Array | undefined {
     let w = this.writer;
     if (w.pos > CHUNK_BYTES - CHUNK_MARGIN) w = this.writer = new ProtoWriter(CHUNK_BYTES);
     const start = w.pos;
@@ -147,15 +145,14 @@ export class PreEncodeProcessor implements LogRecordProcessor {
       // Not encodable here (a getter threw, …): the record itself goes to the queue, and the
       // exporter encodes it (or reports the failure) as it would without this processor.
       w.pos = start;
-      return false;
+      return undefined;
     } finally {
       this.encoding = false;
     }
     if (w.buffer === before) {
-      this.rangeBuf = before;
       this.rangeStart = start;
       this.rangeEnd = w.pos;
-      return true;
+      return before;
     }
     // The record did not fit what was left of the chunk, which grew (a copy of everything in it,
     // at up to 3 bytes reserved per character of a long string). Keep an exact copy of this
@@ -163,10 +160,9 @@ export class PreEncodeProcessor implements LogRecordProcessor {
     // written to, and nothing holds the grown one.
     const bytes = w.buffer.slice(start, w.pos);
     this.writer = new ProtoWriter(CHUNK_BYTES);
-    this.rangeBuf = bytes;
     this.rangeStart = 0;
     this.rangeEnd = bytes.length;
-    return true;
+    return bytes;
   }
 
   forceFlush(): Promise<void> {

@@ -11,11 +11,16 @@ import { EncodedLogRecord } from './EncodedLogRecord.ts';
 export class QueuedBytesMarker {
   readonly resource: Resource;
   readonly instrumentationScope: InstrumentationScope;
+  /** Stands in a batch for a record whose bytes an earlier entry of the same run carries (no bytes). */
+  readonly filler: EncodedLogRecord;
   constructor(resource: Resource, instrumentationScope: InstrumentationScope) {
     this.resource = resource;
     this.instrumentationScope = instrumentationScope;
+    this.filler = new EncodedLogRecord(resource, instrumentationScope, NO_BYTES, 0, 0);
   }
 }
+
+const NO_BYTES = new Uint8Array(0);
 
 /**
  * A FIFO of byte ranges (`buf[start..end]`, one encoded record each) in typed arrays: a growable
@@ -31,6 +36,14 @@ export class RangeQueue {
   private mask: number;
   private head = 0;
   private count = 0;
+  /**
+   * Entries store their buffer only where it changes (one chunk holds ~2300 records): an entry
+   * with none has the buffer of the last entry before it that has one. A pointer store per record
+   * into this old array cost a write barrier each (~2% of the app at 200k records/s).
+   */
+  private lastPushedBuf: Uint8Array | undefined;
+  /** The buffer of the last entry handed out that had one. */
+  private headBuf: Uint8Array | undefined;
 
   constructor(capacity = 1024) {
     let n = 16;
@@ -49,7 +62,10 @@ export class RangeQueue {
   push(buf: Uint8Array, start: number, end: number): void {
     if (this.count > this.mask) this.grow();
     const i = (this.head + this.count) & this.mask;
-    this.bufs[i] = buf;
+    if (buf !== this.lastPushedBuf) {
+      this.bufs[i] = buf;
+      this.lastPushedBuf = buf;
+    }
     this.starts[i] = start;
     this.ends[i] = end;
     this.count++;
@@ -59,35 +75,75 @@ export class RangeQueue {
   popLast(): void {
     if (this.count === 0) return;
     this.count--;
-    this.bufs[(this.head + this.count) & this.mask] = undefined;
+    const i = (this.head + this.count) & this.mask;
+    if (this.bufs[i] !== undefined) {
+      // It brought the current buffer: the next push names its own again.
+      this.bufs[i] = undefined;
+      this.lastPushedBuf = undefined;
+    }
   }
 
   /**
    * Replaces, in place and in order, every {@link QueuedBytesMarker} of `batch` (a prefix of what
-   * the queue holds, in queue order) with the {@link EncodedLogRecord} of the next range. Returns
-   * the bytes handed out, or -1 (nothing replaced, every range dropped) if the batch has more
-   * markers than ranges wait: then the order is lost, and guessing would ship a record's bytes
-   * under another's scope.
+   * the queue holds, in queue order) with the bytes of the next range: consecutive markers of one
+   * scope whose ranges are adjacent in one buffer become ONE {@link EncodedLogRecord} carrying them
+   * all, at the first one's place, and the marker's zero-length `filler` at the others' (the batch
+   * keeps its length: the queue and the exporter count records by it). One object per run instead
+   * of one per record: building 4096 objects per batch was ~3.4% of the app at 200k records/s.
+   * Returns the bytes handed out, or -1 (nothing replaced, every range dropped) if the batch has
+   * more markers than ranges wait: then the order is lost, and guessing would ship a record's
+   * bytes under another's scope.
    */
   materialize(batch: unknown[]): number {
-    let markers = 0;
-    for (let i = 0; i < batch.length; i++) if (batch[i] instanceof QueuedBytesMarker) markers++;
-    if (markers > this.count) {
-      this.clear();
-      return -1;
+    if (batch.length > this.count) {
+      // Only then can there be more markers than ranges (counting them costs a pass).
+      let markers = 0;
+      for (let i = 0; i < batch.length; i++) if (batch[i] instanceof QueuedBytesMarker) markers++;
+      if (markers > this.count) {
+        this.clear();
+        return -1;
+      }
     }
     let bytes = 0;
-    for (let i = 0; i < batch.length; i++) {
-      const m = batch[i];
-      if (!(m instanceof QueuedBytesMarker)) continue;
-      const h = this.head;
-      const start = this.starts[h];
-      const end = this.ends[h];
-      batch[i] = new EncodedLogRecord(m.resource, m.instrumentationScope, this.bufs[h]!, start, end);
-      bytes += end - start;
-      this.bufs[h] = undefined;
-      this.head = (h + 1) & this.mask;
-      this.count--;
+    let run: QueuedBytesMarker | undefined;
+    let runAt = 0;
+    let runBuf: Uint8Array | undefined;
+    let runStart = 0;
+    let runEnd = 0;
+    for (let i = 0; i <= batch.length; i++) {
+      const m = i < batch.length ? batch[i] : undefined;
+      let buf: Uint8Array | undefined;
+      let start = 0;
+      let end = 0;
+      if (m instanceof QueuedBytesMarker) {
+        const h = this.head;
+        buf = this.bufs[h];
+        if (buf === undefined) buf = this.headBuf;
+        else {
+          this.headBuf = buf;
+          this.bufs[h] = undefined;
+        }
+        start = this.starts[h];
+        end = this.ends[h];
+        bytes += end - start;
+        this.head = (h + 1) & this.mask;
+        this.count--;
+        if (m === run && buf === runBuf && start === runEnd) {
+          runEnd = end;
+          batch[i] = m.filler;
+          continue;
+        }
+      }
+      // The run (if any) ends here.
+      if (run !== undefined) batch[runAt] = new EncodedLogRecord(run.resource, run.instrumentationScope, runBuf!, runStart, runEnd);
+      run = undefined;
+      if (m instanceof QueuedBytesMarker) {
+        run = m;
+        runAt = i;
+        runBuf = buf;
+        runStart = start;
+        runEnd = end;
+      }
     }
     return bytes;
   }
@@ -102,6 +158,8 @@ export class RangeQueue {
     }
     this.head = 0;
     this.count = 0;
+    this.lastPushedBuf = undefined;
+    this.headBuf = undefined;
     return bytes;
   }
 

@@ -139,6 +139,8 @@ function writeScopeLogs(w: ProtoWriter, group: ScopeGroup): void {
   let runEnd = 0;
   for (const rec of group) {
     if (rec instanceof EncodedLogRecord) {
+      // A run's filler: its bytes are in the run's first entry.
+      if (rec.start === rec.end) continue;
       if (rec.buf === runBuf && rec.start === runEnd) {
         runEnd = rec.end;
         continue;

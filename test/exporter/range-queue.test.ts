@@ -13,27 +13,57 @@ const resource = resourceFromAttributes({ 'service.name': 'rq' });
 const scope = { name: 's' };
 
 describe('RangeQueue', () => {
-  it('hands ranges out in push order across growth and wrap-around; markers only, in place', () => {
+  it('hands ranges out in push order across growth and wrap-around: adjacent ranges of one scope as one run, in place', () => {
     const q = new RangeQueue(16);
-    const buf = new Uint8Array(8);
-    const marker = new QueuedBytesMarker(resource, scope);
-    let pushed = 0;
+    const chunks = [new Uint8Array(4096), new Uint8Array(4096)];
+    const a = new QueuedBytesMarker(resource, scope);
+    const b = new QueuedBytesMarker(resource, { name: 'other' });
+    // Each range's bytes spell its number; ranges alternate between two chunks every 7 and skip a byte every 11.
+    const pushedBy = new Map<QueuedBytesMarker, number[]>();
+    const markers: QueuedBytesMarker[] = [];
+    const pos = [0, 0];
+    let n = 0;
+    const pushOne = () => {
+      const c = Math.floor(n / 7) % 2;
+      if (n % 11 === 0) pos[c]++;
+      if (pos[c] > 4000) pos[c] = 0;
+      chunks[c][pos[c]] = n & 0xff;
+      q.push(chunks[c], pos[c], pos[c] + 1);
+      pos[c]++;
+      const m = n % 13 === 0 ? b : a;
+      markers.push(m);
+      pushedBy.set(m, [...(pushedBy.get(m) ?? []), n & 0xff]);
+      n++;
+    };
+    const got = new Map<QueuedBytesMarker, number[]>();
     let taken = 0;
-    for (let round = 0; round < 50; round++) {
-      for (let i = 0; i < 37 + round; i++, pushed++) q.push(buf, pushed, pushed + 1 + (pushed % 5));
+    for (let round = 0; round < 40; round++) {
+      for (let i = 0; i < 37 + round; i++) pushOne();
       q.popLast(); // the last one refused by the queue
-      pushed--;
+      n--;
+      const refused = markers.pop()!;
+      pushedBy.get(refused)!.pop();
       const plain = { not: 'a marker' };
-      const batch: unknown[] = [plain, ...Array.from({ length: 30 }, () => marker)];
+      const batch: unknown[] = [plain, ...markers.slice(taken, taken + 30)];
       const bytes = q.materialize(batch);
       expect(batch[0]).toBe(plain);
-      const got = batch.slice(1) as EncodedLogRecord[];
-      expect(got.map((r) => r.start)).toEqual(Array.from({ length: 30 }, (_, k) => taken + k));
-      expect(got.every((r) => r instanceof EncodedLogRecord && r.buf === buf && r.instrumentationScope === scope && r.end === r.start + 1 + (r.start % 5))).toBe(true);
-      expect(bytes).toBe(got.reduce((n, r) => n + r.end - r.start, 0));
+      let sum = 0;
+      batch.slice(1).forEach((r, k) => {
+        expect(r).toBeInstanceOf(EncodedLogRecord);
+        const e = r as EncodedLogRecord;
+        const m = markers[taken + k];
+        expect(e.instrumentationScope).toBe(m.instrumentationScope);
+        if (e.end === e.start) expect(e).toBe(m.filler);
+        got.set(m, [...(got.get(m) ?? []), ...e.buf.subarray(e.start, e.end)]);
+        sum += e.end - e.start;
+      });
+      expect(bytes).toBe(sum);
       taken += 30;
-      expect(q.length).toBe(pushed - taken);
+      expect(q.length).toBe(n - taken);
     }
+    // Per scope, every byte in push order (ranges of one scope never merge across another's).
+    for (const m of [a, b]) expect(got.get(m)).toEqual(pushedBy.get(m)!.slice(0, got.get(m)!.length));
+    expect((got.get(a)?.length ?? 0) + (got.get(b)?.length ?? 0)).toBe(taken);
   });
 
   it('refuses a batch with more markers than ranges: nothing handed out, every range dropped', () => {
