@@ -84,9 +84,13 @@ export class PipelinedLogExporter implements LogRecordExporter {
     }
   }
 
-  /** Resolves once every export in flight has finished (and the inner exporter flushed). */
+  /**
+   * Resolves once every export in flight NOW has finished (and the inner exporter flushed). Exports
+   * started meanwhile are not waited for: an app that keeps logging starts one per round trip, and
+   * waiting for those too never ended (registerLogging's forceFlush, review of 2026-11-24).
+   */
   async forceFlush(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+    await Promise.all([...this.inFlight]);
     await this.inner.forceFlush?.();
   }
 

@@ -42,6 +42,8 @@ async function slowSink(failWith?: grpc.status) {
     releaseAll: () => {
       for (const r of held.splice(0)) r();
     },
+    /** Answers the oldest held call only. */
+    releaseOldest: () => held.shift()?.(),
     close: () => server.forceShutdown(),
   };
 }
@@ -87,6 +89,27 @@ describe('PipelinedLogExporter', () => {
     expect(sink.maxActive()).toBe(3);
     expect(exporter.peakInFlight).toBe(3);
     expect(exporter.failedRecords).toBe(0);
+  });
+
+  it('forceFlush waits for the exports in flight when it was called, not for exports started after it', async () => {
+    const sink = await slowSink();
+    cleanups.push(sink.close);
+    const exporter = new PipelinedLogExporter(new GrpcLogExporter({ endpoint: sink.endpoint, timeoutMillis: 20_000 }), { maxInFlight: 4 });
+    cleanups.push(() => exporter.shutdown().catch(() => {}));
+    const record = () => [{ body: 'x', attributes: {}, resource: { attributes: {} }, instrumentationScope: { name: 's' }, hrTime: [0, 0], hrTimeObserved: [0, 0], severityNumber: 9, droppedAttributesCount: 0 }] as never;
+    exporter.export(record(), () => {});
+    await until(() => sink.held() === 1, 'the first call held');
+    let flushed = false;
+    const flushing = exporter.forceFlush().then(() => void (flushed = true));
+    // An app that keeps logging: another export starts while the flush waits.
+    exporter.export(record(), () => {});
+    await until(() => sink.held() === 2, 'the second call held');
+    sink.releaseOldest();
+    await flushing;
+    expect(flushed).toBe(true);
+    expect(sink.held()).toBe(1); // the later export is still in flight
+    expect(sink.records()).toBe(1);
+    sink.releaseAll();
   });
 
   it('never exceeds maxInFlight', async () => {
