@@ -14,6 +14,8 @@ export const CIRCULAR = '[Circular]';
 /** Flattens `input` into `out` under `prefix` (see {@link MAX_FLATTEN_DEPTH} for the rules). */
 export function flattenInto(out: Attributes, input: Record<string, unknown>, prefix = '', depth = 0, seen?: Set<object>): Attributes {
   for (const key in input) {
+    // An own `__proto__` key (JSON.parse of a request body) would set the prototype of `out`: dropped.
+    if (key === '__proto__' && !prefix) continue;
     const value = input[key];
     if (value === undefined || typeof value === 'function' || typeof value === 'symbol') continue;
     const name = prefix ? `${prefix}.${key}` : key;

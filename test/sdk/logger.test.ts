@@ -248,6 +248,24 @@ describe("logq's loggers write straight into registerLogging's processors (intak
     expect(recs[0].attributes).not.toBe(attrs);
   });
 
+  it('a request body with a __proto__ key is logged without it (never as the prototype); a getter is read once', async () => {
+    handle = registerInMemory();
+    const log = getLogger('intake');
+    log.info('scalar', JSON.parse('{"__proto__":"x","a":1}'));
+    log.info('object', JSON.parse('{"__proto__":{"polluted":"yes"},"a":2}'));
+    let reads = 0;
+    log.info('getter', {
+      get v() {
+        reads++;
+        return reads === 1 ? 'first' : { nested: 'second' };
+      },
+    });
+    const recs = await handle.records();
+    expect(recs.map((r) => ({ ...r.attributes }))).toEqual([{ a: 1 }, { a: 2 }, { v: 'first' }]);
+    expect(recs.every((r) => !('polluted' in r.attributes) && Object.getPrototypeOf(r.attributes) === Object.prototype)).toBe(true);
+    expect(reads).toBe(1);
+  });
+
   it('non-scalar values go through the SDK: arrays are copied, invalid values dropped', async () => {
     handle = registerInMemory();
     const tags = ['a'];
