@@ -171,13 +171,23 @@ export function registerLogging(options: RegisterLoggingOptions = {}): LoggingHa
   configureLoggers({});
 
   let flushedAt = 0;
-  const flush = async () => {
+  /** Flushes under way: shutdown waits for them (the SDK's queue ignores a flush while one runs). */
+  const flushing = new Set<Promise<void>>();
+  const flush = () => {
     flushedAt = stats.counts.emitted;
-    await provider.forceFlush();
-    // The queue's flush waits for the exporter only when it had records left: exports the
-    // pipelined exporter already acknowledged may still be in flight, and an app that exits
-    // after flushing must not lose them.
-    await exporter.forceFlush();
+    const done = (async () => {
+      await provider.forceFlush();
+      // The queue's flush waits for the exporter only when it had records left: exports the
+      // pipelined exporter already acknowledged may still be in flight, and an app that exits
+      // after flushing must not lose them.
+      await exporter.forceFlush();
+    })();
+    flushing.add(done);
+    done.then(
+      () => flushing.delete(done),
+      () => flushing.delete(done),
+    );
+    return done;
   };
   const uninstallExit =
     options.flushOnExit === false
@@ -192,6 +202,10 @@ export function registerLogging(options: RegisterLoggingOptions = {}): LoggingHa
       shutdownPromise ??= (async () => {
         uninstallExit();
         try {
+          // A shutdown during a flush (the exit flush and an app's own SIGTERM handler, say) found
+          // the SDK's queue flushing and returned at once: the records queued meanwhile were lost,
+          // uncounted (review, helper-14). Let the flush finish first.
+          await Promise.allSettled([...flushing]);
           await provider.shutdown();
         } finally {
           dropReporter.summary(stats.counts.dropped, stats.capacity, stats.byteCapacity);

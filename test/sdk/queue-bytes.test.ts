@@ -143,6 +143,29 @@ describe('forceFlush', () => {
   });
 });
 
+describe('shutdown', () => {
+  it('during a forceFlush still delivers the records queued meanwhile', async () => {
+    server = await startRecordingServer();
+    server.hold();
+    handle = registerLogging({ endpoint: server.endpoint, flushOnExit: false, batch: { maxExportBatchSize: 10, scheduledDelayMillis: 60_000 } });
+    const log = getLogger('shutdown.flush');
+    for (let i = 0; i < 10; i++) log.info('r', { i }); // one export, stalled at the collector
+    while (server.heldCalls() < 1) await new Promise((r) => setTimeout(r, 5));
+    for (let i = 10; i < 15; i++) log.info('r', { i });
+    const flushing = handle.forceFlush(); // takes 10..14 and waits for the stalled call
+    await new Promise((r) => setTimeout(r, 20));
+    for (let i = 15; i < 20; i++) log.info('r', { i }); // queued while the flush runs
+    const stopping = handle.shutdown();
+    await new Promise((r) => setTimeout(r, 20));
+    server.release();
+    await flushing;
+    await stopping;
+    expect([...received()].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(handle.stats()).toMatchObject({ emitted: 20, exported: 20, dropped: 0, failed: 0, queuedBytes: 0 });
+    handle = undefined;
+  });
+});
+
 describe('PreEncodeProcessor byte bound', () => {
   it("drops a record over the bound, counts it, and reuses its place in the chunk; release() frees what a finished export held", () => {
     const seen: unknown[] = [];
