@@ -109,14 +109,26 @@ export class PreEncodeProcessor implements LogRecordProcessor {
   /**
    * Turns the markers of a batch leaving the queue back into encoded records (see
    * {@link materializing}). Returns false if the batch does not match the waiting bytes (a bug:
-   * the batch is then failed rather than shipped under the wrong scopes).
+   * the batch is then failed rather than shipped under the wrong scopes; detected when a batch
+   * has more markers than bytes wait, not when a marker went missing without a counted drop).
    */
   materialize(batch: unknown[]): boolean {
     if (this.ranges.length === 0 && !batch.some((r) => r instanceof QueuedBytesMarker)) return true;
     const handedOut = this.ranges.materialize(batch);
-    if (handedOut >= 0) return true;
-    this.bytes = 0;
-    return false;
+    if (handedOut < 0) {
+      // Every waiting range is dropped and new markers are made: the markers still in the
+      // SDK's queue have lost their bytes, and their batches fail too (below).
+      this.bytes -= this.ranges.reset();
+      this.markers.clear();
+      this.lastMarker = undefined;
+      return false;
+    }
+    if (this.ranges.staleInLastBatch > 0) {
+      // The batch fails: the bytes it took will not be exported.
+      this.bytes -= handedOut;
+      return false;
+    }
+    return true;
   }
 
   private markerFor(record: ReadWriteLogRecord): QueuedBytesMarker {
@@ -125,7 +137,7 @@ export class PreEncodeProcessor implements LogRecordProcessor {
     if (m !== undefined && m.instrumentationScope === scope && m.resource === record.resource) return m;
     m = this.markers.get(scope);
     if (m === undefined || m.resource !== record.resource) {
-      m = new QueuedBytesMarker(record.resource, scope);
+      m = new QueuedBytesMarker(record.resource, scope, this.ranges.generation);
       this.markers.set(scope, m);
     }
     this.lastMarker = m;

@@ -13,9 +13,12 @@ export class QueuedBytesMarker {
   readonly instrumentationScope: InstrumentationScope;
   /** Stands in a batch for a record whose bytes an earlier entry of the same run carries (no bytes). */
   readonly filler: EncodedLogRecord;
-  constructor(resource: Resource, instrumentationScope: InstrumentationScope) {
+  /** The {@link RangeQueue.generation} it was made in: markers of an earlier one have no bytes left. */
+  readonly generation: number;
+  constructor(resource: Resource, instrumentationScope: InstrumentationScope, generation = 0) {
     this.resource = resource;
     this.instrumentationScope = instrumentationScope;
+    this.generation = generation;
     this.filler = new EncodedLogRecord(resource, instrumentationScope, NO_BYTES, 0, 0);
   }
 }
@@ -36,6 +39,13 @@ export class RangeQueue {
   private mask: number;
   private head = 0;
   private count = 0;
+  /**
+   * Bumped by {@link reset}: markers made before (still in the SDK's queue) have lost their bytes;
+   * {@link materialize} turns them into fillers and counts them in {@link staleInLastBatch}.
+   */
+  generation = 0;
+  /** Markers of an earlier generation in the last batch materialized. */
+  staleInLastBatch = 0;
   /**
    * Entries store their buffer only where it changes (one chunk holds ~2300 records): an entry
    * with none has the buffer of the last entry before it that has one. A pointer store per record
@@ -90,19 +100,21 @@ export class RangeQueue {
    * all, at the first one's place, and the marker's zero-length `filler` at the others' (the batch
    * keeps its length: the queue and the exporter count records by it). One object per run instead
    * of one per record: building 4096 objects per batch was ~3.4% of the app at 200k records/s.
-   * Returns the bytes handed out, or -1 (nothing replaced, every range dropped) if the batch has
-   * more markers than ranges wait: then the order is lost, and guessing would ship a record's
-   * bytes under another's scope.
+   * Returns the bytes handed out, or -1 (nothing replaced or consumed) if the batch has more
+   * markers than ranges wait: then the order is lost, and guessing would ship a record's bytes
+   * under another's scope (the caller then {@link reset}s). Markers of an earlier generation
+   * become their filler and are counted in {@link staleInLastBatch}.
    */
   materialize(batch: unknown[]): number {
+    this.staleInLastBatch = 0;
     if (batch.length > this.count) {
       // Only then can there be more markers than ranges (counting them costs a pass).
       let markers = 0;
-      for (let i = 0; i < batch.length; i++) if (batch[i] instanceof QueuedBytesMarker) markers++;
-      if (markers > this.count) {
-        this.clear();
-        return -1;
+      for (let i = 0; i < batch.length; i++) {
+        const m = batch[i];
+        if (m instanceof QueuedBytesMarker && m.generation === this.generation) markers++;
       }
+      if (markers > this.count) return -1;
     }
     let bytes = 0;
     let run: QueuedBytesMarker | undefined;
@@ -115,6 +127,11 @@ export class RangeQueue {
       let buf: Uint8Array | undefined;
       let start = 0;
       let end = 0;
+      if (m instanceof QueuedBytesMarker && m.generation !== this.generation) {
+        batch[i] = m.filler;
+        this.staleInLastBatch++;
+        continue;
+      }
       if (m instanceof QueuedBytesMarker) {
         const h = this.head;
         buf = this.bufs[h];
@@ -146,6 +163,12 @@ export class RangeQueue {
       }
     }
     return bytes;
+  }
+
+  /** After a mismatch: drops every range and starts a new generation of markers; returns the bytes dropped. */
+  reset(): number {
+    this.generation++;
+    return this.clear();
   }
 
   /** Drops every range; returns their bytes. */

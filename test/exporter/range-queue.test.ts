@@ -66,13 +66,16 @@ describe('RangeQueue', () => {
     expect((got.get(a)?.length ?? 0) + (got.get(b)?.length ?? 0)).toBe(taken);
   });
 
-  it('refuses a batch with more markers than ranges: nothing handed out, every range dropped', () => {
+  it('refuses a batch with more markers than ranges: nothing handed out or consumed', () => {
     const q = new RangeQueue();
     q.push(new Uint8Array(4), 0, 4);
     const batch: unknown[] = [new QueuedBytesMarker(resource, scope), new QueuedBytesMarker(resource, scope)];
     expect(q.materialize(batch)).toBe(-1);
     expect(batch.every((r) => r instanceof QueuedBytesMarker)).toBe(true);
+    expect(q.length).toBe(1);
+    expect(q.reset()).toBe(4);
     expect(q.length).toBe(0);
+    expect(q.generation).toBe(1);
   });
 });
 
@@ -87,6 +90,34 @@ describe('PreEncodeProcessor with the queue of the SDK (markers, bytes kept in o
     expect(results).toHaveLength(1);
     expect(results[0].code).toBe(1); // FAILED
     expect(results[0].error?.message).toMatch(/a batch of 1 records did not match the encoded bytes waiting/);
+  });
+
+  it('after a mismatch, markers made before it fail their batch, the bytes count stays exact, and new records ship', () => {
+    const seen: unknown[] = [];
+    const stats = new QueueStats();
+    const encoder = new PreEncodeProcessor({ onEmit: (r) => void seen.push(r), forceFlush: async () => {}, shutdown: async () => {} }, { drops: stats });
+    const logger = new LoggerProvider({ resource, processors: [encoder] }).getLogger('m');
+    logger.emit({ body: 'one' });
+    logger.emit({ body: 'two' });
+    const old = seen[0] as QueuedBytesMarker;
+    // A batch claiming three records when two wait: refused, every waiting byte dropped from the count.
+    expect(encoder.materialize([old, old, old])).toBe(false);
+    expect(encoder.queuedBytes).toBe(0);
+    logger.emit({ body: 'three' });
+    const fresh = seen[2] as QueuedBytesMarker;
+    expect(fresh).not.toBe(old);
+    // The old markers still in the queue: their batch fails and gives back what it took.
+    const mixed: unknown[] = [old, fresh];
+    expect(encoder.materialize(mixed)).toBe(false);
+    expect(mixed[0]).toBe(old.filler);
+    expect(encoder.queuedBytes).toBe(0);
+    logger.emit({ body: 'four' });
+    const batch: unknown[] = [seen[3]];
+    expect(encoder.materialize(batch)).toBe(true);
+    const [r] = batch as EncodedLogRecord[];
+    const body = decodeExportLogsRequest(encodeLogRecords([r as never], new ProtoWriter())).resourceLogs[0].scopeLogs[0].logRecords[0].body;
+    expect((body as { stringValue: string }).stringValue).toBe('four');
+    expect(encoder.queuedBytes).toBe(r.end - r.start);
   });
 
   it('two scopes interleaved, a queue that drops by count: each exported record has its own bytes and scope', async () => {
