@@ -113,7 +113,6 @@ export class PreEncodeProcessor implements LogRecordProcessor {
    * has more markers than bytes wait, not when a marker went missing without a counted drop).
    */
   materialize(batch: unknown[]): boolean {
-    if (this.ranges.length === 0 && !batch.some((r) => r instanceof QueuedBytesMarker)) return true;
     const handedOut = this.ranges.materialize(batch);
     if (handedOut < 0) {
       // Every waiting range is dropped and new markers are made: the markers still in the
