@@ -1,10 +1,11 @@
-import type { Context } from '@opentelemetry/api';
+import type { Attributes, Context, HrTime, SpanContext } from '@opentelemetry/api';
+import type { Resource } from '@opentelemetry/resources';
 import type { LogRecordExporter, LogRecordProcessor, ReadableLogRecord, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
 import { ProtoWriter } from '../otlp/ProtoWriter.ts';
 import { ExportResultCode, type InstrumentationScope } from '@opentelemetry/core';
 import { EncodedLogRecord } from './EncodedLogRecord.ts';
 import { QueuedBytesMarker, RangeQueue } from './RangeQueue.ts';
-import { writeLogRecord } from './encode-records.ts';
+import { writeLogFields, writeLogRecord } from './encode-records.ts';
 
 /** Size of one chunk of encoded records; a new chunk starts when less than {@link CHUNK_MARGIN} is left. */
 const CHUNK_BYTES = 256 * 1024;
@@ -74,6 +75,52 @@ export class PreEncodeProcessor implements LogRecordProcessor {
       this.next.onEmit(record, ctx);
       return;
     }
+    this.enqueue(buf, record.resource, record.instrumentationScope, ctx);
+  }
+
+  /** True while a record is being encoded: {@link emitFields} then refuses (see {@link onEmit}). */
+  get busy(): boolean {
+    return this.encoding;
+  }
+
+  /**
+   * Encodes and queues a record given by its fields, as {@link onEmit} would the record object
+   * holding them (logq's loggers on registerLogging's default pipeline: no record object, see
+   * intake.ts). Returns false, having queued nothing, while another record is being encoded or
+   * when encoding failed: the caller then takes the record-object path.
+   */
+  emitFields(
+    resource: Resource,
+    scope: InstrumentationScope,
+    time: HrTime,
+    severityNumber: number,
+    severityText: string,
+    body: string,
+    attributes: Attributes,
+    sc: SpanContext | undefined,
+    eventName: string | undefined,
+    ctx: Context,
+  ): boolean {
+    if (this.encoding) return false;
+    let w = this.writer;
+    if (w.pos > CHUNK_BYTES - CHUNK_MARGIN) w = this.writer = new ProtoWriter(CHUNK_BYTES);
+    const start = w.pos;
+    const before = w.buffer;
+    this.encoding = true;
+    try {
+      writeLogFields(w, time, time, severityNumber, severityText, body, attributes, 0, sc, eventName);
+    } catch {
+      w.pos = start;
+      return false;
+    } finally {
+      this.encoding = false;
+    }
+    this.enqueue(this.written(w, start, before), resource, scope, ctx);
+    return true;
+  }
+
+  /** Queues the bytes {@link encode} left at `rangeStart..rangeEnd` of `buf` (or drops and counts them). */
+  private enqueue(buf: Uint8Array, resource: Resource, scope: InstrumentationScope, ctx: Context | undefined): void {
     const start = this.rangeStart;
     const end = this.rangeEnd;
     const size = end - start;
@@ -87,13 +134,13 @@ export class PreEncodeProcessor implements LogRecordProcessor {
     this.bytes += size;
     const drops = this.drops;
     if (drops === undefined) {
-      this.next.onEmit(new EncodedLogRecord(record.resource, record.instrumentationScope, buf, start, end) as unknown as ReadWriteLogRecord, ctx);
+      this.next.onEmit(new EncodedLogRecord(resource, scope, buf, start, end) as unknown as ReadWriteLogRecord, ctx);
       return;
     }
     // The bytes wait here; the queue gets the shared marker of the record's scope.
     this.ranges.push(buf, start, end);
     const dropped = drops.counts.dropped;
-    this.next.onEmit(this.markerFor(record) as unknown as ReadWriteLogRecord, ctx);
+    this.next.onEmit(this.markerFor(resource, scope) as unknown as ReadWriteLogRecord, ctx);
     if (drops.counts.dropped !== dropped) {
       // The queue, full in records, dropped it (and counted it): it will never be exported.
       this.ranges.popLast();
@@ -130,13 +177,12 @@ export class PreEncodeProcessor implements LogRecordProcessor {
     return true;
   }
 
-  private markerFor(record: ReadWriteLogRecord): QueuedBytesMarker {
-    const scope = record.instrumentationScope;
+  private markerFor(resource: Resource, scope: InstrumentationScope): QueuedBytesMarker {
     let m = this.lastMarker;
-    if (m !== undefined && m.instrumentationScope === scope && m.resource === record.resource) return m;
+    if (m !== undefined && m.instrumentationScope === scope && m.resource === resource) return m;
     m = this.markers.get(scope);
-    if (m === undefined || m.resource !== record.resource) {
-      m = new QueuedBytesMarker(record.resource, scope, this.ranges.generation);
+    if (m === undefined || m.resource !== resource) {
+      m = new QueuedBytesMarker(resource, scope, this.ranges.generation);
       this.markers.set(scope, m);
     }
     this.lastMarker = m;
@@ -160,6 +206,11 @@ export class PreEncodeProcessor implements LogRecordProcessor {
     } finally {
       this.encoding = false;
     }
+    return this.written(w, start, before);
+  }
+
+  /** Where the record just written to `w` from `start` is: sets `rangeStart..rangeEnd`, returns its buffer. */
+  private written(w: ProtoWriter, start: number, before: Uint8Array): Uint8Array {
     if (w.buffer === before) {
       this.rangeStart = start;
       this.rangeEnd = w.pos;

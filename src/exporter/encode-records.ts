@@ -1,4 +1,4 @@
-import type { AnyValue, Attributes } from '@opentelemetry/api';
+import type { AnyValue, Attributes, HrTime, SpanContext } from '@opentelemetry/api';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { Resource } from '@opentelemetry/resources';
 import { ProtoWriter, WireType } from '../otlp/ProtoWriter.ts';
@@ -188,30 +188,47 @@ let lastRecordLength = 100;
 
 /** Writes one record (`ScopeLogs.log_records`: tag, length, LogRecord). */
 export function writeLogRecord(w: ProtoWriter, rec: ReadableLogRecord): void {
+  writeLogFields(w, rec.hrTime, rec.hrTimeObserved, rec.severityNumber, rec.severityText, rec.body, rec.attributes, rec.droppedAttributesCount, rec.spanContext, rec.eventName);
+}
+
+/**
+ * Writes one record from its fields (what {@link writeLogRecord} reads from a record object; logq's
+ * loggers call this directly on registerLogging's default pipeline, see intake.ts).
+ */
+export function writeLogFields(
+  w: ProtoWriter,
+  time: HrTime,
+  observed: HrTime,
+  severityNumber: number | undefined,
+  severityText: string | undefined,
+  body: AnyValue | undefined,
+  attributes: Attributes | undefined,
+  droppedAttributesCount: number,
+  sc: SpanContext | undefined,
+  eventName: string | undefined,
+): void {
   w.byte(T_LOG_RECORD); // ScopeLogs.log_records
   const reserve = lastRecordLength < 0x80 ? 1 : lastRecordLength < 0x4000 ? 2 : 3;
   const at = w.beginMessage(reserve);
   w.byte(T_TIME);
-  w.fixed64HrTime(rec.hrTime[0], rec.hrTime[1]);
-  if (rec.severityNumber) {
+  w.fixed64HrTime(time[0], time[1]);
+  if (severityNumber) {
     w.byte(T_SEVERITY_NUMBER);
-    w.varint32(rec.severityNumber);
+    w.varint32(severityNumber);
   }
-  if (rec.severityText) {
+  if (severityText) {
     w.byte(T_SEVERITY_TEXT);
-    w.string(rec.severityText);
+    w.string(severityText);
   }
-  const body = rec.body;
   if (body !== undefined && body !== null && !(typeof body === 'string' && w.anyValueString(T_BODY, body))) {
     w.byte(T_BODY);
     writeAnyValue(w, body);
   }
-  writeAttributes(w, 6, rec.attributes);
-  if (rec.droppedAttributesCount) {
+  writeAttributes(w, 6, attributes);
+  if (droppedAttributesCount) {
     w.byte(T_DROPPED);
-    w.varint32(rec.droppedAttributesCount);
+    w.varint32(droppedAttributesCount);
   }
-  const sc = rec.spanContext;
   if (sc && sc.traceId) {
     w.byte(T_FLAGS);
     w.fixed32(sc.traceFlags & 0xff);
@@ -221,10 +238,10 @@ export function writeLogRecord(w: ProtoWriter, rec: ReadableLogRecord): void {
     w.hexBytes(sc.spanId);
   }
   w.byte(T_OBSERVED);
-  w.fixed64HrTime(rec.hrTimeObserved[0], rec.hrTimeObserved[1]);
-  if (rec.eventName) {
+  w.fixed64HrTime(observed[0], observed[1]);
+  if (eventName) {
     w.byte(T_EVENT_NAME);
-    w.string(rec.eventName);
+    w.string(eventName);
   }
   lastRecordLength = w.pos - at - reserve;
   w.endMessage(at, reserve);

@@ -160,6 +160,11 @@ export function registerLogging(options: RegisterLoggingOptions = {}): LoggingHa
   const provider = new LoggerProvider({ resource, logRecordLimits: RECORD_LIMITS, processors });
   const direct: DirectPipeline = { resource, processors, limits: RECORD_LIMITS, closed: false, scopes: new Map() };
   intake.pipeline = direct;
+  // Nothing but the defaults (intake, redaction unless off, the encoder): logq's loggers run them as one (intake.ts).
+  const redaction = processors.length === 3 ? processors[1] : undefined;
+  if (encoder && !options.filter && processors[processors.length - 1] === encoder && (processors.length === 2 || redaction instanceof RedactionProcessor)) {
+    direct.defaultChain = { counts: stats.counts, redactor: redaction instanceof RedactionProcessor ? redaction.redactor : undefined, encoder };
+  }
 
   const contextManager = new AsyncLocalStorageContextManager();
   if (!context.setGlobalContextManager(contextManager.enable())) contextManager.disable();
