@@ -4,6 +4,7 @@ import type { LogRecordExporter, LogRecordProcessor, ReadableLogRecord, ReadWrit
 import { ProtoWriter } from '../otlp/ProtoWriter.ts';
 import { ExportResultCode, type InstrumentationScope } from '@opentelemetry/core';
 import { EncodedLogRecord } from './EncodedLogRecord.ts';
+import { ChunkPool } from './ChunkPool.ts';
 import { QueuedBytesMarker, RangeQueue } from './RangeQueue.ts';
 import { writeLogFields, writeLogRecord } from './encode-records.ts';
 
@@ -31,7 +32,9 @@ const CHUNK_MARGIN = 16 * 1024;
  * {@link RangeQueue} here (no object per queued record: see there for why).
  */
 export class PreEncodeProcessor implements LogRecordProcessor {
-  private writer = new ProtoWriter(CHUNK_BYTES);
+  private writer: ProtoWriter;
+  /** Reuses chunks once their records are exported or dropped (option `recycleChunks`). */
+  private readonly pool: ChunkPool | undefined;
   private readonly next: LogRecordProcessor;
   /** True while a record is being encoded (app code can run then: getters, proxies — and log). */
   private encoding = false;
@@ -53,12 +56,27 @@ export class PreEncodeProcessor implements LogRecordProcessor {
    * The exporter must report every finished export to {@link release} (see {@link releasing}).
    * With `options.drops`, the queue gets a shared {@link QueuedBytesMarker} per record and the
    * bytes wait here, in order; the queue's exporter must then be wrapped in {@link materializing}.
-   * Without it, the queue gets an {@link EncodedLogRecord} per record.
+   * Without it, the queue gets an {@link EncodedLogRecord} per record. `options.recycleChunks`
+   * (with `drops` only) reuses the buffers records are encoded into ({@link ChunkPool}); the
+   * queue's exporter must then copy a batch's bytes within its `export` call, as logq's
+   * GrpcLogExporter does (synchronously, behind PipelinedLogExporter), and {@link materializing}
+   * gives them back when that call returns.
    */
-  constructor(next: LogRecordProcessor, options: { maxQueueBytes?: number; drops?: DropCounter } = {}) {
+  constructor(next: LogRecordProcessor, options: { maxQueueBytes?: number; drops?: DropCounter; recycleChunks?: boolean } = {}) {
     this.next = next;
     this.maxQueueBytes = options.maxQueueBytes ?? Infinity;
     this.drops = options.drops;
+    this.pool = options.recycleChunks && options.drops ? new ChunkPool(CHUNK_BYTES) : undefined;
+    this.writer = this.newChunk();
+  }
+
+  /** The chunk pool (when chunks are recycled). */
+  get chunks(): ChunkPool | undefined {
+    return this.pool;
+  }
+
+  private newChunk(): ProtoWriter {
+    return new ProtoWriter(CHUNK_BYTES, this.pool?.take());
   }
 
   /** Bytes of encoded records handed to `next` whose export has not finished (queued or in flight). */
@@ -103,7 +121,7 @@ export class PreEncodeProcessor implements LogRecordProcessor {
   ): boolean {
     if (this.encoding) return false;
     let w = this.writer;
-    if (w.pos > CHUNK_BYTES - CHUNK_MARGIN) w = this.writer = new ProtoWriter(CHUNK_BYTES);
+    if (w.pos > CHUNK_BYTES - CHUNK_MARGIN) w = this.writer = this.newChunk();
     const start = w.pos;
     const before = w.buffer;
     this.encoding = true;
@@ -139,12 +157,27 @@ export class PreEncodeProcessor implements LogRecordProcessor {
     }
     // The bytes wait here; the queue gets the shared marker of the record's scope.
     this.ranges.push(buf, start, end);
+    this.pool?.hold(buf, size);
     const dropped = drops.counts.dropped;
     this.next.onEmit(this.markerFor(resource, scope) as unknown as ReadWriteLogRecord, ctx);
     if (drops.counts.dropped !== dropped) {
       // The queue, full in records, dropped it (and counted it): it will never be exported.
       this.ranges.popLast();
       this.bytes -= size;
+      this.pool?.give(buf, size);
+    }
+  }
+
+  /**
+   * The exporter is done with the bytes of `batch` (a materialized batch: its {@link export} call
+   * returned, or the batch failed): their chunks may be reused.
+   */
+  consumed(batch: readonly unknown[]): void {
+    const pool = this.pool;
+    if (pool === undefined) return;
+    for (let i = 0; i < batch.length; i++) {
+      const r = batch[i];
+      if (r instanceof EncodedLogRecord && r.end > r.start) pool.give(r.buf, r.end - r.start);
     }
   }
 
@@ -165,6 +198,7 @@ export class PreEncodeProcessor implements LogRecordProcessor {
       // Every waiting range is dropped and new markers are made: the markers still in the
       // SDK's queue have lost their bytes, and their batches fail too (below).
       this.bytes -= this.ranges.reset();
+      this.pool?.abandon();
       this.markers.clear();
       this.lastMarker = undefined;
       return false;
@@ -192,7 +226,7 @@ export class PreEncodeProcessor implements LogRecordProcessor {
   /** Encodes `record`; returns the buffer holding its bytes (`rangeStart..rangeEnd`), or undefined. */
   private encode(record: ReadWriteLogRecord): Uint8Array | undefined {
     let w = this.writer;
-    if (w.pos > CHUNK_BYTES - CHUNK_MARGIN) w = this.writer = new ProtoWriter(CHUNK_BYTES);
+    if (w.pos > CHUNK_BYTES - CHUNK_MARGIN) w = this.writer = this.newChunk();
     const start = w.pos;
     const before = w.buffer;
     this.encoding = true;
@@ -221,7 +255,7 @@ export class PreEncodeProcessor implements LogRecordProcessor {
     // record alone and start a fresh chunk: the records before it keep the chunk they were
     // written to, and nothing holds the grown one.
     const bytes = w.buffer.slice(start, w.pos);
-    this.writer = new ProtoWriter(CHUNK_BYTES);
+    this.writer = this.newChunk();
     this.rangeStart = 0;
     this.rangeEnd = bytes.length;
     return bytes;
@@ -288,10 +322,16 @@ export function materializing(exporter: LogRecordExporter, encoder: () => PreEnc
     export: (records, done) => {
       const e = encoder();
       if (e !== undefined && !e.materialize(records)) {
+        e.consumed(records);
         done({ code: ExportResultCode.FAILED, error: new Error(`logq: internal error: a batch of ${records.length} records did not match the encoded bytes waiting; the batch and the bytes were dropped`) });
         return;
       }
-      exporter.export(records, done);
+      try {
+        exporter.export(records, done);
+      } finally {
+        // The exporter has copied the bytes into its request (or failed without needing them).
+        e?.consumed(records);
+      }
     },
     forceFlush: () => exporter.forceFlush(),
     shutdown: () => exporter.shutdown(),

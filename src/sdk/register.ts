@@ -141,7 +141,7 @@ export function registerLogging(options: RegisterLoggingOptions = {}): LoggingHa
   if (options.redact !== false) pipeline.push(new RedactionProcessor(options.redact === true ? {} : options.redact));
   if (options.notify) optional('notify', () => pipeline.push(new NotifyProcessor(options.notify!)));
   if (preEncode) {
-    const bytes = (encoder = new PreEncodeProcessor(batch, { maxQueueBytes, drops: stats }));
+    const bytes = (encoder = new PreEncodeProcessor(batch, { maxQueueBytes, drops: stats, recycleChunks: true }));
     stats.byteCapacity = maxQueueBytes;
     stats.queuedBytes = () => bytes.queuedBytes;
   }
