@@ -65,6 +65,17 @@ type Scope = ReadableLogRecord['instrumentationScope'];
  * the distinct scope objects are merged by name/version/schemaUrl, as OTLP requires.
  */
 function groupRecords(records: readonly ReadableLogRecord[]): Map<Resource, Map<string, ScopeGroup>> {
+  // The common batch, one resource and one scope (logq's queued bytes: a few runs and thousands of
+  // fillers), is its own group: a compare per record instead of a push (groupRecords was ~7% of the
+  // app at 200k records/s in `perf`, most of it pushes into the group arrays).
+  const n = records.length;
+  if (n > 0) {
+    const scope = records[0].instrumentationScope;
+    const resource = records[0].resource;
+    let i = 1;
+    while (i < n && records[i].instrumentationScope === scope && records[i].resource === resource) i++;
+    if (i === n) return new Map([[resource, new Map([[scopeKey(scope), records as ScopeGroup]])]]);
+  }
   const byObject = new Map<Resource, Map<Scope, ScopeGroup>>();
   let lastScope: Scope | undefined;
   let lastResource: Resource | undefined;
@@ -94,7 +105,7 @@ function groupRecords(records: readonly ReadableLogRecord[]): Map<Resource, Map<
   for (const [resource, scopes] of byObject) {
     const byKey = new Map<string, ScopeGroup>();
     for (const [s, group] of scopes) {
-      const key = `${s.name}\u0000${s.version ?? ''}\u0000${s.schemaUrl ?? ''}`;
+      const key = scopeKey(s);
       const existing = byKey.get(key);
       if (existing) for (const r of group) existing.push(r);
       else byKey.set(key, group);
@@ -102,6 +113,11 @@ function groupRecords(records: readonly ReadableLogRecord[]): Map<Resource, Map<
     byResource.set(resource, byKey);
   }
   return byResource;
+}
+
+/** Scopes with the same name, version and schema URL are one scope in OTLP. */
+function scopeKey(s: Scope): string {
+  return `${s.name}\u0000${s.version ?? ''}\u0000${s.schemaUrl ?? ''}`;
 }
 
 function writeResource(w: ProtoWriter, resource: Resource): void {
