@@ -2,6 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { countLogRecords } from '../../src/otlp/count-logs.ts';
 import { encodeExportLogsResponse } from '../../src/otlp/encode-response.ts';
 import { LOGS_SERVICE_DEFINITION } from '../../src/otlp/service.ts';
+import { widenReceiveWindows } from '../../src/collector/grpc-window.ts';
 
 /** A running counting sink. */
 export interface CountingSink {
@@ -17,7 +18,8 @@ export interface CountingSink {
 
 /**
  * A real grpc-js OTLP LogsService on 127.0.0.1 that only counts records (logq's own record
- * counter, no object tree) and answers success. Both OTLP contenders send to the same sink.
+ * counter, no object tree) and answers success, with the HTTP/2 receive windows of logq's
+ * collector. Both OTLP contenders send to the same sink.
  */
 export async function startCountingSink(): Promise<CountingSink> {
   let records = 0;
@@ -42,6 +44,8 @@ export async function startCountingSink(): Promise<CountingSink> {
   const port = await new Promise<number>((res, rej) =>
     server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))),
   );
+  // The receive windows logq's collector advertises (collector/grpc-window.ts), for both contenders.
+  if (!widenReceiveWindows(server)) throw new Error('counting sink: cannot widen the HTTP/2 receive windows');
   return {
     endpoint: `http://127.0.0.1:${port}`,
     records: () => records,

@@ -10,6 +10,7 @@ import { addHealthService } from './grpc-health.ts';
 import { requestKey, type LogsIngest, type ReceiverStats } from './ingest-logs.ts';
 import { collectorLog } from './log.ts';
 import type { TlsFiles } from './tls.ts';
+import { widenReceiveWindows } from './grpc-window.ts';
 
 /** Options of {@link GrpcReceiver}. */
 export interface GrpcReceiverOptions {
@@ -94,6 +95,7 @@ export class GrpcReceiver {
       this.server.bindAsync(this.options.listen, creds, (err, port) => {
         if (err) return reject(err);
         this.port = port;
+        if (!widenReceiveWindows(this.server)) collectorLog('warn', 'cannot widen the HTTP/2 receive windows of the gRPC port (grpc-js internals changed); exports need more round trips');
         resolve();
       });
     });

@@ -64,7 +64,8 @@ function grpcOrFallback(options: GrpcLogExporterOptions, stats: QueueStats, enco
     // which capped delivery at one batch per round trip (bench/end-to-end: 26x more rows landed
     // with 4). A ~0.5 MB call needs several HTTP/2 flow-control windows (64 KiB per stream) from
     // the server, so more calls in flight drain a burst faster: app-export's burst dropped 24-26%
-    // with 16 vs 47-51% with 4 (8: 37-47%), same CPU per record at paced rates. In flight, a call
+    // with 16 vs 47-51% with 4 (8: 37-47%), same CPU per record at paced rates. (logq's collector
+    // now advertises 1 MiB per call: collector/grpc-window.ts.) In flight, a call
     // holds only its encoded payload (the records are released once encoded).
     // Records that finally fail after the processor was answered move from exported to failed.
     // Finished calls give their bytes back to the encoder's byte bound (records queued as bytes).

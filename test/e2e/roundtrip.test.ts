@@ -3,7 +3,9 @@ import { context, SeverityNumber, trace } from '@opentelemetry/api';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { registerLogging, type LoggingHandle } from '../../src/index.ts';
 import { getLogger } from '../../src/sdk/logger.ts';
+import { CONNECTION_WINDOW_BYTES, STREAM_WINDOW_BYTES } from '../../src/collector/grpc-window.ts';
 import { queryRows, startTestCollector, tempDir, waitForCount } from '../helpers/collector.ts';
+import { windowsSeenBy } from '../helpers/http2-windows.ts';
 
 // Issue 3, proof 1: logq SDK → OTLP/gRPC → collector → ClickHouse (chDB): every field round-trips.
 
@@ -183,5 +185,14 @@ describe('SDK → collector → ClickHouse round trip', () => {
     const rows = await rowsWhere('levels', 4);
     const got = Object.fromEntries(rows.map((r) => [r.Body, [r.SeverityNumber, r.SeverityText]]));
     expect(got).toEqual({ i: [9, 'INFO'], w: [13, 'WARN'], e: [17, 'ERROR'], f: [21, 'FATAL'] });
+  });
+
+  it('the gRPC port lets an export of a batch go out in one HTTP/2 window (1 MiB per call, 4 MiB per client)', async () => {
+    expect(await windowsSeenBy(collector.grpcPort)).toEqual({ stream: STREAM_WINDOW_BYTES, connection: CONNECTION_WINDOW_BYTES });
+    // A full default batch (4096 records, ~0.6 MB) lands.
+    const log = getLogger('roundtrip.window');
+    for (let i = 0; i < 4096; i++) log.info(`batch record ${i} ${'x'.repeat(40)}`, { run: 'window', i });
+    await handle.forceFlush();
+    await waitForCount(collector, "LogAttributes['run'] = {run:String}", 4096, { run: 'window' });
   });
 });
