@@ -4,7 +4,8 @@ import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-lo
 import { ProtoWriter } from '../otlp/ProtoWriter.ts';
 import { decodeExportLogsResponse } from '../otlp/decode-logs.ts';
 import { LOGS_EXPORT_PATH, passThrough } from '../otlp/service.ts';
-import { encodeLogRecordsView } from './encode-records.ts';
+import { encodeLogRecords, encodeLogRecordsView } from './encode-records.ts';
+import { splitForRequests } from './split-request.ts';
 import { DEFAULT_GRPC_ENDPOINT, parseGrpcEndpoint } from './endpoint.ts';
 import { resolveCompression, resolveHeaders, resolveRootCerts, resolveTimeout, type Warn } from './exporter-config.ts';
 import { retryDelay } from './retry-policy.ts';
@@ -42,6 +43,11 @@ export interface GrpcLogExporterOptions {
   maxBackoffMillis?: number;
   /** Diagnostics: called before each retry wait. @default none */
   onRetry?: (event: RetryEvent) => void;
+  /**
+   * Largest request sent: a batch that encodes to more is sent as several requests (in order),
+   * since a collector refuses an oversized request whole. @default 4 MiB (gRPC's usual receive limit)
+   */
+  maxRequestBytes?: number;
 }
 
 /** Counters of the exporter. */
@@ -54,6 +60,8 @@ export interface GrpcExporterStats {
   rejected: number;
   /** Retry attempts made. */
   retries: number;
+  /** Batches sent as several requests (over {@link GrpcLogExporterOptions.maxRequestBytes}). */
+  splitBatches: number;
 }
 
 const warn: Warn = (m) => process.emitWarning(m, 'LogqConfigWarning');
@@ -75,6 +83,7 @@ export class GrpcLogExporter implements LogRecordExporter {
   private readonly initialBackoff: number;
   private readonly maxBackoff: number;
   private readonly onRetry: ((e: RetryEvent) => void) | undefined;
+  private readonly maxRequestBytes: number;
   /**
    * Writers not in use. Each export encodes into a writer of its own and sends the writer's bytes
    * as they are (no copy of the ~0.5 MB payload per batch); the writer comes back here once the
@@ -86,7 +95,7 @@ export class GrpcLogExporter implements LogRecordExporter {
   /** The endpoint in use (for diagnostics). */
   readonly endpoint: string;
   /** Counters (exported, failed, rejected, retries). */
-  readonly stats: GrpcExporterStats = { exported: 0, failed: 0, rejected: 0, retries: 0 };
+  readonly stats: GrpcExporterStats = { exported: 0, failed: 0, rejected: 0, retries: 0, splitBatches: 0 };
 
   constructor(options: GrpcLogExporterOptions = {}, env: NodeJS.ProcessEnv = process.env) {
     this.endpoint = options.endpoint ?? env.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_ENDPOINT ?? DEFAULT_GRPC_ENDPOINT;
@@ -109,6 +118,7 @@ export class GrpcLogExporter implements LogRecordExporter {
     this.initialBackoff = options.initialBackoffMillis ?? 100;
     this.maxBackoff = options.maxBackoffMillis ?? 5_000;
     this.onRetry = options.onRetry;
+    this.maxRequestBytes = options.maxRequestBytes ?? 4 * 1024 * 1024;
   }
 
   export(logs: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {
@@ -126,6 +136,11 @@ export class GrpcLogExporter implements LogRecordExporter {
       this.releaseWriter(writer);
       this.stats.failed += count;
       resultCallback({ code: ExportResultCode.FAILED, error: error as Error });
+      return;
+    }
+    if (payload.length > this.maxRequestBytes && count > 1) {
+      this.releaseWriter(writer);
+      this.exportInParts(logs, resultCallback);
       return;
     }
     // From here on only the count is kept, not the records: they can be collected while the call
@@ -146,6 +161,47 @@ export class GrpcLogExporter implements LogRecordExporter {
         resultCallback({ code: ExportResultCode.FAILED, error });
       },
     );
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p));
+  }
+
+  /**
+   * Sends a batch too large for one request as several, in order; each is retried on its own. The
+   * parts are encoded before this returns (the caller may reuse the records' buffers then). A
+   * failure reports how many records failed (`failedRecords` on the error; PipelinedLogExporter
+   * counts those, not the whole batch).
+   */
+  private exportInParts(logs: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {
+    let parts: { payload: Buffer; count: number }[];
+    try {
+      parts = splitForRequests(logs, this.maxRequestBytes).map((part) => ({ payload: encodeLogRecords(part, new ProtoWriter()), count: part.length }));
+    } catch (error) {
+      this.stats.failed += logs.length;
+      resultCallback({ code: ExportResultCode.FAILED, error: error as Error });
+      return;
+    }
+    this.stats.splitBatches++;
+    const total = logs.length;
+    const p = (async () => {
+      let failed = 0;
+      let firstError: Error | undefined;
+      for (const { payload, count } of parts) {
+        try {
+          const rejected = await this.send(payload);
+          this.stats.rejected += rejected;
+          this.stats.exported += count - rejected;
+        } catch (error) {
+          failed += count;
+          this.stats.failed += count;
+          firstError ??= error as Error;
+        }
+      }
+      if (failed === 0) resultCallback({ code: ExportResultCode.SUCCESS });
+      else {
+        const error = new Error(`${failed} of ${total} log records failed (batch sent as ${parts.length} requests): ${firstError?.message}`);
+        resultCallback({ code: ExportResultCode.FAILED, error: Object.assign(error, { failedRecords: failed }) });
+      }
+    })();
     this.pending.add(p);
     void p.finally(() => this.pending.delete(p));
   }

@@ -58,7 +58,8 @@ export class PipelinedLogExporter implements LogRecordExporter {
     const call = new Promise<void>((r) => (resolve = r));
     try {
       this.inner.export(logs, (result) => {
-        if (result.code !== ExportResultCode.SUCCESS) this.fail(count, result.error);
+        // A batch sent in parts may have failed only in part (GrpcLogExporter: `failedRecords`).
+        if (result.code !== ExportResultCode.SUCCESS) this.fail((result.error as { failedRecords?: number } | undefined)?.failedRecords ?? count, result.error);
         resolve();
       });
     } catch (error) {

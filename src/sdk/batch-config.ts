@@ -7,7 +7,7 @@ export interface BatchOptions {
    * @default OTEL_BLRP_MAX_QUEUE_SIZE ?? 131072 with logq's exporter (records queued as bytes), else 65536
    */
   maxQueueSize?: number;
-  /** Records per export call (≤ maxQueueSize). @default OTEL_BLRP_MAX_EXPORT_BATCH_SIZE ?? 4096 */
+  /** Records per export call (≤ maxQueueSize). @default OTEL_BLRP_MAX_EXPORT_BATCH_SIZE ?? 8192 */
   maxExportBatchSize?: number;
   /** Delay between two exports, in ms. @default OTEL_BLRP_SCHEDULE_DELAY ?? 200 */
   scheduledDelayMillis?: number;
@@ -42,7 +42,11 @@ const ENV: Record<keyof BatchOptions, string> = {
  */
 export const BATCH_DEFAULTS: Required<BatchOptions> = {
   maxQueueSize: 65536,
-  maxExportBatchSize: 4096,
+  // 8192 rather than 4096: an export call costs the app ~0.5 ms of CPU on a 2-core VM whatever its
+  // size (grpc-js's call set-up), so at 200k records/s half the calls save ~8% of logq's CPU per
+  // record (ad-hoc A/B, 7 pairs: median 1.50 -> 1.38 us, lower in every pair). A batch that would
+  // exceed the exporter's maxRequestBytes (4 MiB) is sent as several requests (GrpcLogExporter).
+  maxExportBatchSize: 8192,
   scheduledDelayMillis: 200,
   exportTimeoutMillis: 30000,
   // ~600k records of app-export's ~110 bytes: the count bound is what typical records meet first.
