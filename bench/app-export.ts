@@ -166,6 +166,7 @@ export async function run(): Promise<void> {
     `CPU = process.cpuUsage() of the app process from the first record to the end of the final flush (encoding, gRPC and GC included), ÷ records the sink counted; measured in steady state: each child first logs ${fmt(settleMs)} ms at the offered rate (a quarter of the burst) after the baseline GC, unmeasured (BENCH_SETTLE_MS).`,
     'net of harness = a contender\'s CPU per record − the noop contender\'s in the same round (the pacing timer, the loop-delay monitor and the heap sampler, with no logging): the CPU the logger itself costs the app.',
     'heap + buffers growth = peak (heapUsed + arrayBuffers) during the run − the same after a forced GC before it (arrayBuffers: memory of Buffers and typed arrays, outside the JS heap — where logq queues encoded records); loop delay = perf_hooks.monitorEventLoopDelay (5 ms resolution).',
+    'The counting sink (a grpc-js server in the parent process) advertises the HTTP/2 receive windows of logq\'s collector (1 MiB per call, 4 MiB per connection; grpc-js keeps 64 KiB by default) to both OTLP contenders; the official exporter\'s 512-record requests (~60 KB) fit the default window anyway.',
   ]);
 }
 
