@@ -97,31 +97,39 @@ export function emitDirect(
   const chain = pipeline.defaultChain;
   // The default chain in one go: a string body and attributes the record would adopt as they are.
   if (chain !== undefined && typeof body === 'string' && !chain.encoder.busy && plainAttributeCount(attributes, pipeline.limits) >= 0) {
-    const r = chain.redactor;
-    let text = body;
-    if (r !== undefined) {
-      // RedactionProcessor.onEmit on this record (only string and scalar values here).
-      text = r.redactString(body);
-      for (const key in attributes) {
-        const value = attributes[key];
-        if (r.isSecretKey(key)) {
-          if (value !== r.replacement) attributes[key] = r.replacement;
-        } else if (typeof value === 'string') {
-          const clean = r.redactString(value);
-          if (clean !== value) attributes[key] = clean;
-        }
-      }
-    }
-    if (chain.encoder.emitFields(pipeline.resource, scope, time, severityNumber, severityText, text, attributes, spanContext, eventName, ctx)) {
+    const text = chain.redactor === undefined ? body : redactInPlace(chain.redactor, body, attributes);
+    if (text !== undefined && chain.encoder.emitFields(pipeline.resource, scope, time, severityNumber, severityText, text, attributes, spanContext, eventName, ctx)) {
       chain.counts.emitted++;
       return;
     }
-    // Not encoded (see emitFields): the processors one by one (redacting again changes nothing).
+    // Not redacted or not encoded here: the processors one by one (redacting again changes nothing).
   }
   const record = new LogqLogRecord(pipeline, scope, time, severityNumber, severityText, body, eventName, spanContext, attributes);
   const processors = pipeline.processors;
   for (let i = 0; i < processors.length; i++) processors[i].onEmit(record, ctx);
   record._makeReadonly();
+}
+
+/**
+ * RedactionProcessor.onEmit on a string message and plain attributes (values replaced in place);
+ * returns the message to ship, or undefined if a rule threw (the processor path then handles the
+ * record, and the processor's own fallback applies).
+ */
+function redactInPlace(r: Redactor, body: string, attributes: Attributes): string | undefined {
+  try {
+    for (const key in attributes) {
+      const value = attributes[key];
+      if (r.isSecretKey(key)) {
+        if (value !== r.replacement) attributes[key] = r.replacement;
+      } else if (typeof value === 'string') {
+        const clean = r.redactString(value);
+        if (clean !== value) attributes[key] = clean;
+      }
+    }
+    return r.redactString(body);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The number of keys of `attributes` if they are all plain (see LogqLogRecord's constructor), else -1. */

@@ -116,6 +116,21 @@ describe('registerLogging default processors run as one chain for logq loggers',
     expect(JSON.stringify(fused.records[1].attributes)).toContain('hunter2');
   });
 
+  it('a redaction rule that throws sends the record through the processors (their fallback applies), never loses it', async () => {
+    server = await startRecordingServer();
+    class Throwing extends RegExp {
+      override test(): boolean {
+        throw new Error('rule broke');
+      }
+    }
+    handle = registerLogging({ endpoint: server.endpoint, serviceName: 'chain', flushOnExit: false, redact: { keys: [new Throwing('x')] } });
+    getLogger('chain').info('hello', { a: 1 });
+    await handle.forceFlush();
+    const records = received(server.requests);
+    expect(records.map((r) => r.body)).toEqual([{ stringValue: '[redaction failed]' }]);
+    expect(handle.stats()).toMatchObject({ emitted: 1, exported: 1 });
+  });
+
   it('a record logged while another is being encoded is queued whole, apart from it', async () => {
     server = await startRecordingServer();
     // Without redaction (which reads values too), encoding the outer record is what reads the getter.
