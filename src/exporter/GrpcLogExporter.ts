@@ -5,6 +5,7 @@ import { ProtoWriter } from '../otlp/ProtoWriter.ts';
 import { decodeExportLogsResponse } from '../otlp/decode-logs.ts';
 import { LOGS_EXPORT_PATH, passThrough } from '../otlp/service.ts';
 import { encodeLogRecords, encodeLogRecordsView } from './encode-records.ts';
+import { encodedBytes } from './PreEncodeProcessor.ts';
 import { splitForRequests } from './split-request.ts';
 import { DEFAULT_GRPC_ENDPOINT, parseGrpcEndpoint } from './endpoint.ts';
 import { resolveCompression, resolveHeaders, resolveRootCerts, resolveTimeout, type Warn } from './exporter-config.ts';
@@ -127,6 +128,11 @@ export class GrpcLogExporter implements LogRecordExporter {
       return;
     }
     const count = logs.length;
+    // Records queued as their bytes tell their size: a batch over the limit goes in parts at once.
+    if (count > 1 && encodedBytes(logs) > this.maxRequestBytes) {
+      this.exportInParts(logs, resultCallback);
+      return;
+    }
     const writer = this.spareWriters.pop() ?? new ProtoWriter();
     let payload: Buffer;
     try {
@@ -172,22 +178,26 @@ export class GrpcLogExporter implements LogRecordExporter {
    * counts those, not the whole batch).
    */
   private exportInParts(logs: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {
-    let parts: { payload: Buffer; count: number }[];
+    const parts: ({ payload: Buffer; count: number } | undefined)[] = [];
     try {
-      parts = splitForRequests(logs, this.maxRequestBytes).map((part) => ({ payload: encodeLogRecords(part, new ProtoWriter()), count: part.length }));
+      for (const part of splitForRequests(logs, this.maxRequestBytes)) this.encodePart(part, parts);
     } catch (error) {
       this.stats.failed += logs.length;
       resultCallback({ code: ExportResultCode.FAILED, error: error as Error });
       return;
     }
-    this.stats.splitBatches++;
+    if (parts.length > 1) this.stats.splitBatches++;
     const total = logs.length;
+    // One deadline for the whole batch, as for a batch sent in one request.
+    const deadline = Date.now() + this.timeoutMillis;
     const p = (async () => {
       let failed = 0;
       let firstError: Error | undefined;
-      for (const { payload, count } of parts) {
+      for (let i = 0; i < parts.length; i++) {
+        const { payload, count } = parts[i]!;
+        parts[i] = undefined; // not held once sent
         try {
-          const rejected = await this.send(payload);
+          const rejected = await this.send(payload, deadline);
           this.stats.rejected += rejected;
           this.stats.exported += count - rejected;
         } catch (error) {
@@ -206,13 +216,27 @@ export class GrpcLogExporter implements LogRecordExporter {
     void p.finally(() => this.pending.delete(p));
   }
 
+  /**
+   * Encodes `part` into `out`; a part still over the limit once encoded (its resource and scopes
+   * count too: a large resource, many loggers) is halved until each piece fits or is one record.
+   */
+  private encodePart(part: ReadableLogRecord[], out: ({ payload: Buffer; count: number } | undefined)[]): void {
+    const payload = encodeLogRecords(part, new ProtoWriter(encodedBytes(part) + 64 * 1024));
+    if (payload.length <= this.maxRequestBytes || part.length === 1) {
+      out.push({ payload, count: part.length });
+      return;
+    }
+    const half = part.length >>> 1;
+    this.encodePart(part.slice(0, half), out);
+    this.encodePart(part.slice(half), out);
+  }
+
   private releaseWriter(writer: ProtoWriter): void {
     if (this.spareWriters.length < SPARE_WRITERS) this.spareWriters.push(writer);
   }
 
   /** Sends one request, retrying per the spec; resolves with the number of records rejected. */
-  private async send(payload: Buffer): Promise<number> {
-    const deadline = Date.now() + this.timeoutMillis;
+  private async send(payload: Buffer, deadline = Date.now() + this.timeoutMillis): Promise<number> {
     let backoff = this.initialBackoff;
     for (let attempt = 1; ; attempt++) {
       try {

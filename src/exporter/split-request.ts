@@ -3,7 +3,7 @@ import { ProtoWriter } from '../otlp/ProtoWriter.ts';
 import { EncodedLogRecord } from './EncodedLogRecord.ts';
 import { writeLogRecord } from './encode-records.ts';
 
-/** Room left in each part for the request's wrappers (resource, scopes, lengths). */
+/** Room left in each part for the request's wrappers (resource, scopes, lengths); a part still over the limit is halved (GrpcLogExporter). */
 const WRAPPER_BYTES = 4096;
 
 /**
@@ -52,6 +52,7 @@ function* eachRecord(run: EncodedLogRecord): Generator<EncodedLogRecord> {
     let len = 0;
     let shift = 0;
     for (;;) {
+      if (q >= run.end || shift > 28) throw new Error('logq: encoded records are corrupt (a record length is cut off)');
       const b = buf[q++];
       len += (b & 0x7f) * 2 ** shift;
       if (b < 0x80) break;

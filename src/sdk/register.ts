@@ -10,7 +10,7 @@ import {
 import { GrpcLogExporter, type GrpcLogExporterOptions } from '../exporter/GrpcLogExporter.ts';
 import { PipelinedLogExporter } from '../exporter/PipelinedLogExporter.ts';
 import { materializing, PreEncodeProcessor, releasing } from '../exporter/PreEncodeProcessor.ts';
-import { BATCH_DEFAULTS, PRE_ENCODED_QUEUE_SIZE, resolveBatchOptions, type BatchOptions } from './batch-config.ts';
+import { BATCH_DEFAULTS, PRE_ENCODED_BATCH_SIZE, PRE_ENCODED_QUEUE_SIZE, resolveBatchOptions, type BatchOptions } from './batch-config.ts';
 import { installExitFlush, type ExitFlushOptions } from './exit-flush.ts';
 import { directPipeline, installDirectPipeline, IntakeProcessor, type DirectPipeline } from './intake.ts';
 import { ConsoleLogExporter, type ConsoleLogExporterOptions } from './exporters/ConsoleLogExporter.ts';
@@ -124,7 +124,7 @@ export function registerLogging(options: RegisterLoggingOptions = {}): LoggingHa
   // With logq's own exporter, records are encoded as they are emitted and queued as bytes
   // (PreEncodeProcessor): less heap per queued record, so a larger queue by default.
   const preEncode = !options.exporter && exporter instanceof PipelinedLogExporter;
-  const { maxQueueBytes, ...batchOptions } = resolveBatchOptions(options.batch, process.env, warn, preEncode ? { ...BATCH_DEFAULTS, maxQueueSize: PRE_ENCODED_QUEUE_SIZE } : BATCH_DEFAULTS);
+  const { maxQueueBytes, ...batchOptions } = resolveBatchOptions(options.batch, process.env, warn, preEncode ? { ...BATCH_DEFAULTS, maxQueueSize: PRE_ENCODED_QUEUE_SIZE, maxExportBatchSize: PRE_ENCODED_BATCH_SIZE } : BATCH_DEFAULTS);
   const batch = new BatchLogRecordProcessor({
     // Records queued as bytes: the queue holds markers, turned back into records per batch.
     exporter: preEncode ? materializing(exporter, () => encoder) : exporter,
@@ -162,9 +162,10 @@ export function registerLogging(options: RegisterLoggingOptions = {}): LoggingHa
   const direct: DirectPipeline = { resource, processors, limits: RECORD_LIMITS, closed: false, scopes: new Map() };
   intake.pipeline = direct;
   // Nothing but the defaults (intake, redaction unless off, the encoder): logq's loggers run them as one (intake.ts).
-  const redaction = processors.length === 3 ? processors[1] : undefined;
-  if (encoder && !options.filter && processors[processors.length - 1] === encoder && (processors.length === 2 || redaction instanceof RedactionProcessor)) {
-    direct.defaultChain = { counts: stats.counts, redactor: redaction instanceof RedactionProcessor ? redaction.redactor : undefined, encoder };
+  // (Exactly logq's RedactionProcessor: an app's subclass of it, passed in `processors`, has an onEmit of its own.)
+  const redaction = processors.length === 3 && Object.getPrototypeOf(processors[1]) === RedactionProcessor.prototype ? (processors[1] as RedactionProcessor) : undefined;
+  if (encoder && !options.filter && processors[processors.length - 1] === encoder && (processors.length === 2 || redaction !== undefined)) {
+    direct.defaultChain = { counts: stats.counts, redactor: redaction?.redactor, encoder };
   }
 
   const contextManager = new AsyncLocalStorageContextManager();

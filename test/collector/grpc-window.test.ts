@@ -23,6 +23,25 @@ describe('widenReceiveWindows (the collector gRPC port)', () => {
     expect(seen.connection).toBe(CONNECTION_WINDOW_BYTES);
   });
 
+  it('also widens the sessions a server accepted before it was called', async () => {
+    const port = await bound(false);
+    const http2 = await import('node:http2');
+    const early = http2.connect(`http://127.0.0.1:${port}`);
+    try {
+      await new Promise<void>((r) => early.once('remoteSettings', () => r()));
+      // Wait until the server side has the session too.
+      const sessions = () => [...((server as unknown as { http2Servers: Map<unknown, { sessions: Set<unknown> }> }).http2Servers.values())][0].sessions.size;
+      for (let i = 0; i < 100 && sessions() === 0; i++) await new Promise((r) => setTimeout(r, 5));
+      expect(sessions()).toBe(1);
+      expect(widenReceiveWindows(server!)).toBe(true);
+      for (let i = 0; i < 200 && (early.state.remoteWindowSize ?? 0) <= 65535; i++) await new Promise((r) => setTimeout(r, 5));
+      expect(early.remoteSettings.initialWindowSize).toBe(STREAM_WINDOW_BYTES);
+      expect(early.state.remoteWindowSize).toBe(CONNECTION_WINDOW_BYTES);
+    } finally {
+      early.destroy();
+    }
+  });
+
   it('grpc-js alone keeps HTTP/2 default 64 KiB windows', async () => {
     const seen = await windowsSeenBy(await bound(false));
     expect(seen.stream).toBe(65535);

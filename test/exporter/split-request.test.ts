@@ -51,6 +51,11 @@ describe('splitForRequests', () => {
     expect(indexes(requests)).toEqual(Array.from({ length: 3000 }, (_, i) => i));
   });
 
+  it('refuses a run whose record length is cut off instead of reading past it', () => {
+    const run = new EncodedLogRecord(resource, scope, new Uint8Array([0x12, 0x01, 0x00, 0x12, 0x80]), 0, 5);
+    expect(() => splitForRequests([run as never, run as never], 10)).toThrow(/cut off/);
+  });
+
   it('gives a record larger than the limit a part of its own', () => {
     const parts = splitForRequests(materialized(5, 5, (i) => (i === 2 ? 50_000 : 10)), 16 * 1024);
     expect(parts.map((p) => p.length)).toEqual([2, 1, 2]);
@@ -77,6 +82,32 @@ describe('GrpcLogExporter over maxRequestBytes', () => {
     for (const r of server.requests) expect(r.length).toBeLessThanOrEqual(64 * 1024);
     expect(indexes(server.requests)).toEqual(Array.from({ length: 6000 }, (_, i) => i));
     expect(handle.stats()).toMatchObject({ emitted: 6000, exported: 6000, failed: 0, queuedBytes: 0 });
+  });
+
+  it('keeps every request under the limit when a large resource or many loggers add to it', async () => {
+    server = await startRecordingServer();
+    handle = registerLogging({ endpoint: server.endpoint, serviceName: 'split', flushOnExit: false, maxRequestBytes: 16 * 1024, resourceAttributes: { labels: 'l'.repeat(6000) } });
+    for (let i = 0; i < 3000; i++) getLogger(`split.${'n'.repeat(50)}.${i % 300}`).info(`record ${i}`, { i });
+    await handle.forceFlush();
+    expect(server.requests.length).toBeGreaterThan(10);
+    for (const r of server.requests) expect(r.length).toBeLessThanOrEqual(16 * 1024);
+    expect(indexes(server.requests).sort((a, b) => a - b)).toEqual(Array.from({ length: 3000 }, (_, i) => i));
+    expect(handle.stats()).toMatchObject({ emitted: 3000, exported: 3000, failed: 0 });
+  });
+
+  it('batches hold 8192 records with logq exporter and 4096 with an exporter of the app', async () => {
+    server = await startRecordingServer();
+    handle = registerLogging({ endpoint: server.endpoint, serviceName: 'split', flushOnExit: false });
+    const log = getLogger('split');
+    for (let i = 0; i < 9000; i++) log.info('r', { i });
+    await handle.forceFlush();
+    expect(server.requests.map((r) => indexes([r]).length)).toEqual([8192, 808]);
+    await handle.shutdown();
+    const batches: number[] = [];
+    handle = registerLogging({ serviceName: 'split', flushOnExit: false, exporter: { export: (records, done) => (batches.push(records.length), done({ code: 0 })), forceFlush: async () => {}, shutdown: async () => {} } });
+    for (let i = 0; i < 9000; i++) log.info('r', { i });
+    await handle.forceFlush();
+    expect(batches).toEqual([4096, 4096, 808]);
   });
 
   it('counts only the records of the parts that failed', async () => {

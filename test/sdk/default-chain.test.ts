@@ -4,6 +4,7 @@ import type { LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { decodeExportLogsRequest } from '../../src/otlp/decode-logs.ts';
 import { directPipeline, IntakeProcessor } from '../../src/sdk/intake.ts';
 import { getLogger } from '../../src/sdk/logger.ts';
+import { RedactionProcessor } from '../../src/sdk/processors/RedactionProcessor.ts';
 import { registerLogging, type LoggingHandle, type RegisterLoggingOptions } from '../../src/sdk/register.ts';
 import { startRecordingServer } from '../helpers/recording-server.ts';
 
@@ -77,6 +78,14 @@ describe('registerLogging default processors run as one chain for logq loggers',
       [{ console: { stream: { write: () => true } as never } }, false, false],
       [{ exporter: { export: (_r, cb) => cb({ code: 0 }), forceFlush: async () => {}, shutdown: async () => {} } }, false, false],
     ];
+    // An app's subclass of the redaction processor has an onEmit of its own: the chain would skip it.
+    class Hashing extends RedactionProcessor {
+      override onEmit(record: Parameters<RedactionProcessor['onEmit']>[0]): void {
+        super.onEmit(record);
+        record.setAttribute('hashed', true);
+      }
+    }
+    cases.push([{ redact: false, processors: [new Hashing()] }, false, false]);
     for (const [options, used, redacts] of cases) {
       handle = registerLogging({ endpoint: 'http://127.0.0.1:1', serviceName: 'chain', flushOnExit: false, ...options });
       const chain = directPipeline()?.defaultChain;

@@ -105,7 +105,7 @@ describe('batch settings', () => {
     const warnings: string[] = [];
     const warn = (m: string) => void warnings.push(m);
     const mib64 = 64 * 1024 * 1024;
-    expect(resolveBatchOptions({}, {}, warn)).toEqual({ maxQueueSize: 65536, maxExportBatchSize: 8192, scheduledDelayMillis: 200, exportTimeoutMillis: 30000, maxQueueBytes: mib64 });
+    expect(resolveBatchOptions({}, {}, warn)).toEqual({ maxQueueSize: 65536, maxExportBatchSize: 4096, scheduledDelayMillis: 200, exportTimeoutMillis: 30000, maxQueueBytes: mib64 });
     const env = { OTEL_BLRP_MAX_QUEUE_SIZE: '5000', OTEL_BLRP_SCHEDULE_DELAY: '250', OTEL_BLRP_EXPORT_TIMEOUT: 'soon', OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: '100', LOGQ_MAX_QUEUE_BYTES: '1e6' };
     expect(resolveBatchOptions({ maxExportBatchSize: 64 }, env, warn)).toEqual({ maxQueueSize: 5000, maxExportBatchSize: 64, scheduledDelayMillis: 250, exportTimeoutMillis: 30000, maxQueueBytes: 1_000_000 });
     expect(warnings).toEqual(['logq: OTEL_BLRP_EXPORT_TIMEOUT="soon": expected a positive integer; using 30000']);
@@ -118,5 +118,12 @@ describe('batch settings', () => {
     warnings.length = 0;
     expect(resolveBatchOptions({ maxQueueSize: 10, maxExportBatchSize: 50 }, {}, warn).maxExportBatchSize).toBe(10);
     expect(warnings[0]).toMatch(/maxExportBatchSize 50 > maxQueueSize 10; using 10/);
+    // A default batch size follows a smaller queue without a warning (nothing was set wrong).
+    warnings.length = 0;
+    expect(resolveBatchOptions({}, { OTEL_BLRP_MAX_QUEUE_SIZE: '3000' }, warn).maxExportBatchSize).toBe(3000);
+    expect(resolveBatchOptions({ maxQueueSize: 100 }, {}, warn).maxExportBatchSize).toBe(100);
+    expect(warnings).toEqual([]);
+    expect(resolveBatchOptions({ maxQueueSize: 100 }, { OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: '200' }, warn).maxExportBatchSize).toBe(100);
+    expect(warnings).toHaveLength(1);
   });
 });
