@@ -79,6 +79,12 @@ export class PreEncodeProcessor implements LogRecordProcessor {
     return new ProtoWriter(CHUNK_BYTES, this.pool?.take());
   }
 
+  /** The writer of the current chunk, or of a new one when less than {@link CHUNK_MARGIN} is left. */
+  private writerWithRoom(): ProtoWriter {
+    if (this.writer.pos > CHUNK_BYTES - CHUNK_MARGIN) this.writer = this.newChunk();
+    return this.writer;
+  }
+
   /** Bytes of encoded records handed to `next` whose export has not finished (queued or in flight). */
   get queuedBytes(): number {
     return this.bytes;
@@ -120,8 +126,7 @@ export class PreEncodeProcessor implements LogRecordProcessor {
     ctx: Context,
   ): boolean {
     if (this.encoding) return false;
-    let w = this.writer;
-    if (w.pos > CHUNK_BYTES - CHUNK_MARGIN) w = this.writer = this.newChunk();
+    const w = this.writerWithRoom();
     const start = w.pos;
     const before = w.buffer;
     this.encoding = true;
@@ -225,8 +230,7 @@ export class PreEncodeProcessor implements LogRecordProcessor {
 
   /** Encodes `record`; returns the buffer holding its bytes (`rangeStart..rangeEnd`), or undefined. */
   private encode(record: ReadWriteLogRecord): Uint8Array | undefined {
-    let w = this.writer;
-    if (w.pos > CHUNK_BYTES - CHUNK_MARGIN) w = this.writer = this.newChunk();
+    const w = this.writerWithRoom();
     const start = w.pos;
     const before = w.buffer;
     this.encoding = true;
