@@ -23,8 +23,13 @@ export const PRIVATE_KEY_PATTERN = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----[\
 /** Bearer tokens (RFC 6750 b64token). */
 export const BEARER_PATTERN = /\bBearer\s+[A-Za-z0-9\-._~+/]+=*/gi;
 
-/** Card-like digit runs (13–19 digits, optional space/dash groups); a secret only if {@link luhn} passes. */
-export const CARD_PATTERN = /\b\d(?:[ -]?\d){12,18}\b/g;
+/**
+ * Card-like digit runs (13–19 digits, optional space/dash groups); a secret only if {@link luhn} passes.
+ * A run joined by a dash to a word on either side is part of an identifier, not a card: the
+ * all-digit groups of a UUID (`62941638-4072-4155-89ff-…`) can pass Luhn, and request ids must
+ * arrive intact. Hence `(?<!\w|\w-)` and `(?!\w|-\w)` rather than `\b`, which a dash satisfies.
+ */
+export const CARD_PATTERN = /(?<!\w|\w-)\d(?:[ -]?\d){12,18}(?!\w|-\w)/g;
 
 /** The Luhn checksum of a digit string (payment card numbers pass it; most other numbers do not). */
 export function luhn(digits: string): boolean {

@@ -178,5 +178,9 @@ describe('redaction rules', () => {
     }
     expect(redactValue('card 4111-1111-1111-1111 ok')).toBe('card [REDACTED] ok');
     expect(redactValue('id 4111-1111-1111-1112')).toBe('id 4111-1111-1111-1112');
+    // A UUID whose all-digit groups pass Luhn is an identifier, on both sides.
+    const uuid = '62941638-4072-4155-89ff-713caf14468d';
+    expect(redactValue(`request ${uuid}`)).toBe(`request ${uuid}`);
+    expect(sdk.redactString(`request ${uuid}`)).toBe(`request ${uuid}`);
   });
 });

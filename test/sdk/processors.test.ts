@@ -102,6 +102,21 @@ describe('redaction (on by default)', () => {
     expect(r.isSecretKey('http.response.status_code')).toBe(false);
     expect(r.isSecretKey('x.API-KEY')).toBe(true);
   });
+
+  it('leaves identifiers whose digit groups pass Luhn intact, and still redacts cards', () => {
+    const r = new Redactor();
+    // The first three groups read 6294163840724155, a Luhn-valid 16-digit run (a CI failure: a
+    // random request id came out as `[REDACTED]-89ff-…`).
+    expect(luhn('6294163840724155')).toBe(true);
+    for (const id of ['62941638-4072-4155-89ff-713caf14468d', 'x-62941638-4072-4155', 'order-4111111111111111', '4111111111111111-b']) {
+      expect(r.redactString(id)).toBe(id);
+      expect(r.redactString(`request ${id} done`)).toBe(`request ${id} done`);
+    }
+    for (const text of ['4111111111111111', 'card 4111-1111-1111-1111 ok', 'pan=4111 1111 1111 1111.', '(5500-0000-0000-0004)', 'card:4111111111111111,']) {
+      expect(r.redactString(text)).not.toMatch(/4111|5500/);
+      expect(r.redactString(text)).toContain('[REDACTED]');
+    }
+  });
 });
 
 describe('filter', () => {
