@@ -5,6 +5,7 @@ import { ProtoWriter } from '../otlp/ProtoWriter.ts';
 import { decodeExportLogsResponse } from '../otlp/decode-logs.ts';
 import { LOGS_EXPORT_PATH, passThrough } from '../otlp/service.ts';
 import { encodeLogRecords, encodeLogRecordsView } from './encode-records.ts';
+import { EncodedLogRecord } from './EncodedLogRecord.ts';
 import { encodedBytes } from './PreEncodeProcessor.ts';
 import { splitForRequests } from './split-request.ts';
 import { DEFAULT_GRPC_ENDPOINT, parseGrpcEndpoint } from './endpoint.ts';
@@ -122,6 +123,9 @@ export class GrpcLogExporter implements LogRecordExporter {
     this.maxRequestBytes = options.maxRequestBytes ?? 4 * 1024 * 1024;
   }
 
+  /** True while {@link exportEncodable} exports the encodable rest of a batch (no third try). */
+  private salvaging = false;
+
   export(logs: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {
     if (this.shutdownDone) {
       resultCallback({ code: ExportResultCode.FAILED, error: new Error('exporter is shut down') });
@@ -140,8 +144,7 @@ export class GrpcLogExporter implements LogRecordExporter {
       payload = encodeLogRecordsView(logs, writer);
     } catch (error) {
       this.releaseWriter(writer);
-      this.stats.failed += count;
-      resultCallback({ code: ExportResultCode.FAILED, error: error as Error });
+      this.exportEncodable(logs, error as Error, resultCallback);
       return;
     }
     if (payload.length > this.maxRequestBytes && count > 1) {
@@ -182,8 +185,7 @@ export class GrpcLogExporter implements LogRecordExporter {
     try {
       for (const part of splitForRequests(logs, this.maxRequestBytes)) this.encodePart(part, parts);
     } catch (error) {
-      this.stats.failed += logs.length;
-      resultCallback({ code: ExportResultCode.FAILED, error: error as Error });
+      this.exportEncodable(logs, error as Error, resultCallback);
       return;
     }
     if (parts.length > 1) this.stats.splitBatches++;
@@ -214,6 +216,35 @@ export class GrpcLogExporter implements LogRecordExporter {
     })();
     this.pending.add(p);
     void p.finally(() => this.pending.delete(p));
+  }
+
+  /**
+   * After encoding `logs` threw: one record that cannot be encoded (a body whose getter throws, a
+   * revoked Proxy — encoded when exported, as records not encoded when emitted are) must not cost
+   * its whole batch. The records that encode on their own are exported; the others are counted as
+   * failed and reported with the error (`failedRecords`). If no single record is to blame, or none
+   * encodes, or this is already such a second try, the batch fails as a whole.
+   */
+  private exportEncodable(logs: ReadableLogRecord[], error: Error, resultCallback: (result: ExportResult) => void): void {
+    const good = this.salvaging ? logs : encodableRecords(logs);
+    const bad = logs.length - good.length;
+    if (bad === 0 || good.length === 0) {
+      this.stats.failed += logs.length;
+      resultCallback({ code: ExportResultCode.FAILED, error });
+      return;
+    }
+    this.stats.failed += bad;
+    const reason = `${bad} of ${logs.length} log records could not be encoded and were dropped (${error.message}); the other ${good.length} were exported without them`;
+    this.salvaging = true;
+    try {
+      this.export(good, (result) => {
+        const failed = result.code === ExportResultCode.SUCCESS ? 0 : ((result.error as { failedRecords?: number } | undefined)?.failedRecords ?? good.length);
+        const message = failed === 0 ? reason : `${reason}, and ${failed} of those failed: ${result.error?.message}`;
+        resultCallback({ code: ExportResultCode.FAILED, error: Object.assign(new Error(message), { failedRecords: bad + failed }) });
+      });
+    } finally {
+      this.salvaging = false;
+    }
   }
 
   /**
@@ -290,4 +321,17 @@ export class GrpcLogExporter implements LogRecordExporter {
     this.shutdownDone = true;
     this.client.close();
   }
+}
+
+/** The records of `logs` that encode on their own (records queued as their bytes always do). */
+function encodableRecords(logs: ReadableLogRecord[]): ReadableLogRecord[] {
+  return logs.filter((r) => {
+    if (r instanceof EncodedLogRecord) return true;
+    try {
+      encodeLogRecords([r], new ProtoWriter(1024));
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }

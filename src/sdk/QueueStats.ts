@@ -10,6 +10,11 @@ export interface PipelineStats {
   exported: number;
   /** Records whose export failed after retries. */
   failed: number;
+  /**
+   * Log calls of logq's loggers that threw inside logq since registration (a throwing getter in
+   * the attributes, a processor that threw): their records were not shipped (reported on stderr).
+   */
+  errors: number;
   /** Records waiting in the queue now. */
   queued: number;
   /**
@@ -87,8 +92,11 @@ export class QueueStats implements MeterProvider {
     return total;
   }
 
+  /** Log calls that failed inside logq since registration (see {@link PipelineStats.errors}). */
+  errors: () => number = () => 0;
+
   snapshot(): PipelineStats {
-    return { ...this.counts, queued: this.queued(), queuedBytes: this.queuedBytes() };
+    return { ...this.counts, errors: this.errors(), queued: this.queued(), queuedBytes: this.queuedBytes() };
   }
 }
 
@@ -124,4 +132,21 @@ export function stderrDropReporter(intervalMs = 10_000, write: (line: string) =>
       },
     },
   );
+}
+
+/**
+ * Reports records whose export finally failed (collector unreachable past the deadline, refused,
+ * or records that could not be encoded) on stderr, at most once per `intervalMs`, with the reason
+ * and the running total: failures are counted in {@link PipelineStats.failed} and never silent.
+ */
+export function stderrFailureReporter(intervalMs = 10_000, write: (line: string) => void = (l) => process.stderr.write(l)): (records: number, error: Error | undefined) => void {
+  let last = -Infinity;
+  let total = 0;
+  return (records, error) => {
+    total += records;
+    const now = Date.now();
+    if (now - last < intervalMs) return;
+    last = now;
+    write(`logq: export of ${records} log record(s) failed: ${error?.message ?? 'unknown error'} (${total} failed so far)\n`);
+  };
 }

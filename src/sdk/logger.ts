@@ -52,6 +52,25 @@ const roots = new Map<string, LoggerImpl>();
 
 function noop(): void {}
 
+/**
+ * Log calls that threw inside logq (a getter of the attributes that throws, an app's processor
+ * that throws): the record is not shipped, the call returns as usual, and the loss is counted here
+ * ({@link LoggingHandle.stats} `errors`) and written to stderr at most every 10 s, naming the cause.
+ */
+let callErrors = 0;
+let lastErrorLine = -Infinity;
+export function logCallErrors(): number {
+  return callErrors;
+}
+function reportCallError(logger: string, error: unknown): void {
+  callErrors++;
+  const now = Date.now();
+  if (now - lastErrorLine < 10_000) return;
+  lastErrorLine = now;
+  const cause = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  process.stderr.write(`logq: a log call on logger "${logger}" failed and its record was not shipped: ${cause} (${callErrors} so far)\n`);
+}
+
 // performance.timeOrigin as HrTime, computed once: the SDK recomputes it for every record when
 // given performance.now() (timeInputToHrTime → hrTime: ~9% of the SDK path in a profile).
 const ORIGIN_SEC = Math.trunc(performance.timeOrigin / 1000);
@@ -179,8 +198,9 @@ class LoggerImpl implements Logger {
       const time = nowHrTime();
       if (this.direct) emitDirect(this.direct, this.scope!, time, severityNumber, severityText, body, out, ctx, eventName);
       else this.otel.emit({ timestamp: time, observedTimestamp: time, severityNumber, severityText, body, attributes: out, context: ctx, eventName });
-    } catch {
-      // The logging path never throws into the application.
+    } catch (error) {
+      // The logging path never throws into the application; the loss is counted and reported.
+      reportCallError(this.name, error);
     }
   }
 }

@@ -16,13 +16,13 @@ import { directPipeline, installDirectPipeline, IntakeProcessor, type DirectPipe
 import { ConsoleLogExporter, type ConsoleLogExporterOptions } from './exporters/ConsoleLogExporter.ts';
 import { RotatingFileExporter, type RotatingFileExporterOptions } from './exporters/RotatingFileExporter.ts';
 import { resolveLevelConfig, type LevelOptions } from './level-config.ts';
-import { configureLoggers } from './logger.ts';
+import { configureLoggers, logCallErrors } from './logger.ts';
 import type { LevelName } from './levels.ts';
 import { FilterProcessor, type LogFilter } from './processors/FilterProcessor.ts';
 import { NotifyProcessor, type NotifyProcessorOptions } from './processors/NotifyProcessor.ts';
 import { RedactionProcessor } from './processors/RedactionProcessor.ts';
 import type { RedactOptions } from './processors/redact.ts';
-import { QueueStats, stderrDropReporter, type PipelineStats } from './QueueStats.ts';
+import { QueueStats, stderrDropReporter, stderrFailureReporter, type PipelineStats } from './QueueStats.ts';
 import { buildResource, type ResourceOptions } from './resource.ts';
 
 export type { BatchOptions } from './batch-config.ts';
@@ -49,7 +49,7 @@ export interface RegisterLoggingOptions extends ResourceOptions, GrpcLogExporter
   codeLocation?: boolean | LevelName;
   /** Flush on SIGTERM/SIGINT/beforeExit (bounded), then let the app's handling proceed. @default true */
   flushOnExit?: boolean | ExitFlushOptions;
-  /** Least interval between two "queue full" lines on stderr, in ms. @default 10000 */
+  /** Least interval between two "queue full" (or two "export failed") lines on stderr, in ms. @default 10000 */
   dropReportIntervalMs?: number;
 }
 
@@ -58,7 +58,12 @@ export interface RegisterLoggingOptions extends ResourceOptions, GrpcLogExporter
  * is reported and records go to stderr as JSON lines instead (the seed's console fallback), so a
  * typo in an env var neither crashes the app nor loses its logs silently.
  */
-function grpcOrFallback(options: GrpcLogExporterOptions, stats: QueueStats, encoder: () => PreEncodeProcessor | undefined): LogRecordExporter {
+function grpcOrFallback(
+  options: GrpcLogExporterOptions,
+  stats: QueueStats,
+  encoder: () => PreEncodeProcessor | undefined,
+  reportFailure: (records: number, error: Error | undefined) => void,
+): LogRecordExporter {
   try {
     // Up to 16 exports overlap: the BatchLogRecordProcessor waits for each export before the next,
     // which capped delivery at one batch per round trip (bench/end-to-end: 26x more rows landed
@@ -71,9 +76,10 @@ function grpcOrFallback(options: GrpcLogExporterOptions, stats: QueueStats, enco
     // Finished calls give their bytes back to the encoder's byte bound (records queued as bytes).
     return new PipelinedLogExporter(releasing(new GrpcLogExporter(options), encoder), {
       maxInFlight: 16,
-      onFailed: (records) => {
+      onFailed: (records, error) => {
         stats.counts.failed += records;
         stats.counts.exported -= records;
+        reportFailure(records, error);
       },
     });
   } catch (error) {
@@ -119,8 +125,10 @@ export function registerLogging(options: RegisterLoggingOptions = {}): LoggingHa
 
   const dropReporter = stderrDropReporter(options.dropReportIntervalMs ?? 10_000);
   const stats = new QueueStats(dropReporter);
+  const errorsBefore = logCallErrors();
+  stats.errors = () => logCallErrors() - errorsBefore;
   let encoder: PreEncodeProcessor | undefined;
-  const exporter = options.exporter ?? grpcOrFallback(options, stats, () => encoder);
+  const exporter = options.exporter ?? grpcOrFallback(options, stats, () => encoder, stderrFailureReporter(options.dropReportIntervalMs ?? 10_000));
   // With logq's own exporter, records are encoded as they are emitted and queued as bytes
   // (PreEncodeProcessor): less heap per queued record, so a larger queue by default.
   const preEncode = !options.exporter && exporter instanceof PipelinedLogExporter;
