@@ -188,15 +188,32 @@ export function registerLogging(options: RegisterLoggingOptions = {}): LoggingHa
   let flushedAt = 0;
   /** Flushes under way: shutdown waits for them (the SDK's queue ignores a flush while one runs). */
   const flushing = new Set<Promise<void>>();
+  /** The flush running now, and the one queued behind it (every call made while it waits joins it). */
+  let running: Promise<void> | undefined;
+  let queued: Promise<void> | undefined;
+  const flushOnce = async () => {
+    await provider.forceFlush();
+    // The queue's flush waits for the exporter only when it had records left: exports the
+    // pipelined exporter already acknowledged may still be in flight, and an app that exits
+    // after flushing must not lose them.
+    await exporter.forceFlush();
+  };
   const flush = () => {
     flushedAt = stats.counts.emitted;
-    const done = (async () => {
-      await provider.forceFlush();
-      // The queue's flush waits for the exporter only when it had records left: exports the
-      // pipelined exporter already acknowledged may still be in flight, and an app that exits
-      // after flushing must not lose them.
-      await exporter.forceFlush();
-    })();
+    if (queued) return queued;
+    // The SDK's queue ignores a flush while one runs (it returns at once, leaving what was logged
+    // since the first one began waiting for the timer): a flush called meanwhile runs after it.
+    const before = running;
+    const done = before === undefined ? flushOnce() : before.catch(() => {}).then(() => {
+      queued = undefined;
+      return flushOnce();
+    });
+    if (before !== undefined) queued = done;
+    running = done;
+    void done.then(
+      () => void (running === done && (running = undefined)),
+      () => void (running === done && (running = undefined)),
+    );
     flushing.add(done);
     done.then(
       () => flushing.delete(done),

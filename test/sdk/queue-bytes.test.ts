@@ -143,6 +143,31 @@ describe('forceFlush', () => {
   });
 });
 
+describe('forceFlush while another flush runs', () => {
+  it('returns only once the records logged before it are exported too', async () => {
+    server = await startRecordingServer();
+    server.hold();
+    handle = registerLogging({ endpoint: server.endpoint, flushOnExit: false, batch: { maxExportBatchSize: 10, scheduledDelayMillis: 60_000 } });
+    const log = getLogger('flush.twice');
+    for (let i = 0; i < 10; i++) log.info('r', { i });
+    const first = handle.forceFlush(); // takes 0..9, stalls at the collector
+    while (server.heldCalls() < 1) await new Promise((r) => setTimeout(r, 5));
+    for (let i = 10; i < 15; i++) log.info('r', { i }); // logged during the first flush
+    let secondDone = false;
+    const second = handle.forceFlush().then(() => void (secondDone = true));
+    const third = handle.forceFlush(); // joins the second: nothing was logged in between
+    await new Promise((r) => setTimeout(r, 20));
+    expect(secondDone).toBe(false);
+    server.release();
+    await first;
+    await second;
+    // The SDK's queue ignored a flush while one ran: 10..14 waited for the 60 s timer.
+    expect([...received()].sort((a, b) => a - b)).toEqual(Array.from({ length: 15 }, (_, i) => i));
+    expect(handle.stats()).toMatchObject({ emitted: 15, exported: 15, queued: 0, queuedBytes: 0 });
+    await third;
+  });
+});
+
 describe('shutdown', () => {
   it('during a forceFlush still delivers the records queued meanwhile', async () => {
     server = await startRecordingServer();
