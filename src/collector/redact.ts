@@ -7,15 +7,11 @@
  *   private_key, credential — case-insensitive, `-` as `_`, e.g. `db_password`, `x-session-id`)
  *   → the whole value becomes `[REDACTED]`;
  * - in any value and the body: payment card numbers (13-19 digits, spaces or dashes allowed,
- *   Luhn-valid), bearer tokens (`Bearer <token>`) and PEM private keys → `[REDACTED]`.
+ *   Luhn-valid, not inside a UUID), bearer tokens (`Bearer <token>`) and PEM private keys → `[REDACTED]`.
  */
-import { BEARER_PATTERN as BEARER, CARD_PATTERN as CARD, luhn, PRIVATE_KEY_PATTERN as PRIVATE_KEY, REDACTED, SECRET_KEY_FRAGMENTS } from '../otlp/secret-rules.ts';
+import { REDACTED, redactSecretsInText, SECRET_KEY_FRAGMENTS } from '../otlp/secret-rules.ts';
 
 export { REDACTED, SECRET_KEY_FRAGMENTS };
-
-/** Cheap pre-checks, so most values cost one scan: a card needs 13 digits, a bearer token the word. */
-const MAYBE_CARD = /\d(?:[ -]?\d){12}/;
-const MAYBE_BEARER = /bearer/i;
 
 const keyCache = new Map<string, boolean>();
 
@@ -30,13 +26,9 @@ export function isSecretKey(key: string): boolean {
   return hit;
 }
 
-/** Replaces card numbers, bearer tokens and private keys in a string. */
+/** Replaces card numbers, bearer tokens and private keys in a string (cheap pre-checks first: most values cost one scan). */
 export function redactValue(value: string): string {
-  let v = value;
-  if (v.includes('PRIVATE KEY-----')) v = v.replace(PRIVATE_KEY, REDACTED);
-  if (MAYBE_BEARER.test(v)) v = v.replace(BEARER, REDACTED);
-  if (MAYBE_CARD.test(v)) v = v.replace(CARD, (m) => (luhn(m.replace(/[ -]/g, '')) ? REDACTED : m));
-  return v;
+  return redactSecretsInText(value, REDACTED);
 }
 
 /** Redacts a string map in place; returns how many values changed. */

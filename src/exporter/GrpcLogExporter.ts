@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { describeError } from '../otlp/describe-error.ts';
 import { ProtoWriter } from '../otlp/ProtoWriter.ts';
 import { decodeExportLogsResponse } from '../otlp/decode-logs.ts';
 import { LOGS_EXPORT_PATH, passThrough } from '../otlp/service.ts';
@@ -144,7 +145,7 @@ export class GrpcLogExporter implements LogRecordExporter {
       payload = encodeLogRecordsView(logs, writer);
     } catch (error) {
       this.releaseWriter(writer);
-      this.exportEncodable(logs, error as Error, resultCallback);
+      this.exportEncodable(logs, error, resultCallback);
       return;
     }
     if (payload.length > this.maxRequestBytes && count > 1) {
@@ -185,7 +186,7 @@ export class GrpcLogExporter implements LogRecordExporter {
     try {
       for (const part of splitForRequests(logs, this.maxRequestBytes)) this.encodePart(part, parts);
     } catch (error) {
-      this.exportEncodable(logs, error as Error, resultCallback);
+      this.exportEncodable(logs, error, resultCallback);
       return;
     }
     if (parts.length > 1) this.stats.splitBatches++;
@@ -225,7 +226,10 @@ export class GrpcLogExporter implements LogRecordExporter {
    * failed and reported with the error (`failedRecords`). If no single record is to blame, or none
    * encodes, or this is already such a second try, the batch fails as a whole.
    */
-  private exportEncodable(logs: ReadableLogRecord[], error: Error, resultCallback: (result: ExportResult) => void): void {
+  private exportEncodable(logs: ReadableLogRecord[], thrown: unknown, resultCallback: (result: ExportResult) => void): void {
+    // Anything may be thrown by a getter (`throw null`): the result carries an Error.
+    const described = describeError(thrown);
+    const error = thrown instanceof Error ? thrown : new Error(described);
     const good = this.salvaging ? logs : encodableRecords(logs);
     const bad = logs.length - good.length;
     if (bad === 0 || good.length === 0) {
@@ -234,7 +238,7 @@ export class GrpcLogExporter implements LogRecordExporter {
       return;
     }
     this.stats.failed += bad;
-    const reason = `${bad} of ${logs.length} log records could not be encoded and were dropped (${error.message}); the other ${good.length} were exported without them`;
+    const reason = `${bad} of ${logs.length} log records could not be encoded and were dropped (${described}); the other ${good.length} were exported without them`;
     this.salvaging = true;
     try {
       this.export(good, (result) => {

@@ -1,3 +1,4 @@
+import { describeError } from '../otlp/describe-error.ts';
 import { createNoopMeter, type Attributes, type Counter, type Meter, type MeterProvider, type ObservableResult, type ObservableUpDownCounter } from '@opentelemetry/api';
 
 /** Counters of the app-side pipeline, from {@link LoggingHandle.stats}. */
@@ -11,8 +12,10 @@ export interface PipelineStats {
   /** Records whose export failed after retries. */
   failed: number;
   /**
-   * Log calls of logq's loggers that threw inside logq since registration (a throwing getter in
-   * the attributes, a processor that threw): their records were not shipped (reported on stderr).
+   * Exceptions inside log calls since registration, each reported on stderr (rate-limited): a
+   * throwing getter in the attributes of a logq logger's call (that record is not shipped and not
+   * in `emitted`), or one of the app's processors that threw (the record went on without it). So
+   * `emitted` = `exported` + `failed` + `dropped` + `queued` holds whatever `errors` says.
    */
   errors: number;
   /** Records waiting in the queue now. */
@@ -134,19 +137,37 @@ export function stderrDropReporter(intervalMs = 10_000, write: (line: string) =>
   );
 }
 
+/** A rate-limited failure reporter that can also write a last summary (at shutdown). */
+export interface StderrFailureReporter {
+  (records: number, error: unknown): void;
+  /** Writes the final total if failures happened since the last line. */
+  summary(): void;
+}
+
 /**
  * Reports records whose export finally failed (collector unreachable past the deadline, refused,
  * or records that could not be encoded) on stderr, at most once per `intervalMs`, with the reason
- * and the running total: failures are counted in {@link PipelineStats.failed} and never silent.
+ * ({@link describeError}) and the running total; {@link StderrFailureReporter.summary} writes the
+ * total the rate limit held back. Failures are also counted in {@link PipelineStats.failed}.
  */
-export function stderrFailureReporter(intervalMs = 10_000, write: (line: string) => void = (l) => process.stderr.write(l)): (records: number, error: Error | undefined) => void {
+export function stderrFailureReporter(intervalMs = 10_000, write: (line: string) => void = (l) => process.stderr.write(l)): StderrFailureReporter {
   let last = -Infinity;
   let total = 0;
-  return (records, error) => {
-    total += records;
-    const now = Date.now();
-    if (now - last < intervalMs) return;
-    last = now;
-    write(`logq: export of ${records} log record(s) failed: ${error?.message ?? 'unknown error'} (${total} failed so far)\n`);
-  };
+  let reported = 0;
+  return Object.assign(
+    (records: number, error: unknown) => {
+      total += records;
+      const now = Date.now();
+      if (now - last < intervalMs) return;
+      last = now;
+      reported = total;
+      write(`logq: export of ${records} log record(s) failed: ${error === undefined ? 'unknown error' : describeError(error)} (${total} failed so far)\n`);
+    },
+    {
+      summary: () => {
+        if (total > reported) write(`logq: ${total} log record(s) failed to export in all (${total - reported} since the last line)\n`);
+        reported = total;
+      },
+    },
+  );
 }

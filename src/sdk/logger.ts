@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { context, logs, trace, type Attributes, type HrTime, type Logger as OtelLogger } from '@opentelemetry/api';
 import { flattenInto } from './attributes.ts';
 import { addCodeLocation } from './code-location.ts';
+import { describeError } from '../otlp/describe-error.ts';
 import { logContextStorage } from './context.ts';
 import { directPipeline, emitDirect, scopeFor, type DirectPipeline } from './intake.ts';
 import type { InstrumentationScope } from '@opentelemetry/core';
@@ -53,22 +54,29 @@ const roots = new Map<string, LoggerImpl>();
 function noop(): void {}
 
 /**
- * Log calls that threw inside logq (a getter of the attributes that throws, an app's processor
- * that throws): the record is not shipped, the call returns as usual, and the loss is counted here
- * ({@link LoggingHandle.stats} `errors`) and written to stderr at most every 10 s, naming the cause.
+ * Log calls that hit an exception inside logq: in the façade (a getter of the attributes that
+ * throws: the record is not shipped) or in one of the app's processors (registerLogging runs them
+ * guarded: the record goes on without that processor's work). The call itself returns as usual; the
+ * count is {@link LoggingHandle.stats} `errors`, and a line goes to stderr at most every 10 s per
+ * kind of failure (per logger, per processor role), naming the cause ({@link describeError}: never throws, secrets replaced, cut short).
  */
 let callErrors = 0;
-let lastErrorLine = -Infinity;
+/** When each kind of failure (`what`: per logger, per processor role) last got a line. */
+const lastErrorLine = new Map<string, number>();
 export function logCallErrors(): number {
   return callErrors;
 }
-function reportCallError(logger: string, error: unknown): void {
+export function reportLogCallError(what: string, error: unknown): void {
   callErrors++;
   const now = Date.now();
-  if (now - lastErrorLine < 10_000) return;
-  lastErrorLine = now;
-  const cause = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  process.stderr.write(`logq: a log call on logger "${logger}" failed and its record was not shipped: ${cause} (${callErrors} so far)\n`);
+  if (now - (lastErrorLine.get(what) ?? -Infinity) < 10_000) return;
+  if (lastErrorLine.size >= 1000) lastErrorLine.clear();
+  lastErrorLine.set(what, now);
+  try {
+    process.stderr.write(`logq: ${what}: ${describeError(error)} (${callErrors} so far)\n`);
+  } catch {
+    // stderr itself failed: the count stays.
+  }
 }
 
 // performance.timeOrigin as HrTime, computed once: the SDK recomputes it for every record when
@@ -200,7 +208,7 @@ class LoggerImpl implements Logger {
       else this.otel.emit({ timestamp: time, observedTimestamp: time, severityNumber, severityText, body, attributes: out, context: ctx, eventName });
     } catch (error) {
       // The logging path never throws into the application; the loss is counted and reported.
-      reportCallError(this.name, error);
+      reportLogCallError(`a log call on logger "${this.name}" failed and its record was not shipped`, error);
     }
   }
 }

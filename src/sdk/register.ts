@@ -16,7 +16,7 @@ import { directPipeline, installDirectPipeline, IntakeProcessor, type DirectPipe
 import { ConsoleLogExporter, type ConsoleLogExporterOptions } from './exporters/ConsoleLogExporter.ts';
 import { RotatingFileExporter, type RotatingFileExporterOptions } from './exporters/RotatingFileExporter.ts';
 import { resolveLevelConfig, type LevelOptions } from './level-config.ts';
-import { configureLoggers, logCallErrors } from './logger.ts';
+import { configureLoggers, logCallErrors, reportLogCallError } from './logger.ts';
 import type { LevelName } from './levels.ts';
 import { FilterProcessor, type LogFilter } from './processors/FilterProcessor.ts';
 import { NotifyProcessor, type NotifyProcessorOptions } from './processors/NotifyProcessor.ts';
@@ -33,7 +33,7 @@ export interface RegisterLoggingOptions extends ResourceOptions, GrpcLogExporter
   batch?: BatchOptions;
   /** Use this exporter instead of logq's gRPC exporter (tests, custom sinks). @default GrpcLogExporter */
   exporter?: LogRecordExporter;
-  /** Your own processors, run after the filter and before redaction (enrichers, …). @default [] */
+  /** Your own processors, run after the filter and before redaction (enrichers, …); one that throws is counted in `stats().errors` and the record goes on. @default [] */
   processors?: LogRecordProcessor[];
   /** Redaction of secrets (on by default); `false` turns it off, an object extends it. @default true */
   redact?: boolean | RedactOptions;
@@ -62,7 +62,7 @@ function grpcOrFallback(
   options: GrpcLogExporterOptions,
   stats: QueueStats,
   encoder: () => PreEncodeProcessor | undefined,
-  reportFailure: (records: number, error: Error | undefined) => void,
+  reportFailure: (records: number, error: unknown) => void,
 ): LogRecordExporter {
   try {
     // Up to 16 exports overlap: the BatchLogRecordProcessor waits for each export before the next,
@@ -86,6 +86,21 @@ function grpcOrFallback(
     warn(`logq: cannot export over OTLP/gRPC (${(error as Error).message}); writing records to stderr instead`);
     return new ConsoleLogExporter({ stream: process.stderr, format: 'json' });
   }
+}
+
+/** `processor` with exceptions from its `onEmit` counted and reported instead of thrown into the log call. */
+function guarded(processor: LogRecordProcessor, what: string): LogRecordProcessor {
+  return {
+    onEmit: (record, ctx) => {
+      try {
+        processor.onEmit(record, ctx);
+      } catch (error) {
+        reportLogCallError(what, error);
+      }
+    },
+    forceFlush: () => processor.forceFlush(),
+    shutdown: () => processor.shutdown(),
+  };
 }
 
 /** What {@link registerLogging} returns. */
@@ -128,7 +143,8 @@ export function registerLogging(options: RegisterLoggingOptions = {}): LoggingHa
   const errorsBefore = logCallErrors();
   stats.errors = () => logCallErrors() - errorsBefore;
   let encoder: PreEncodeProcessor | undefined;
-  const exporter = options.exporter ?? grpcOrFallback(options, stats, () => encoder, stderrFailureReporter(options.dropReportIntervalMs ?? 10_000));
+  const failureReporter = stderrFailureReporter(options.dropReportIntervalMs ?? 10_000);
+  const exporter = options.exporter ?? grpcOrFallback(options, stats, () => encoder, failureReporter);
   // With logq's own exporter, records are encoded as they are emitted and queued as bytes
   // (PreEncodeProcessor): less heap per queued record, so a larger queue by default.
   const preEncode = !options.exporter && exporter instanceof PipelinedLogExporter;
@@ -145,7 +161,9 @@ export function registerLogging(options: RegisterLoggingOptions = {}): LoggingHa
     forceFlush: () => Promise.resolve(),
     shutdown: () => Promise.resolve(),
   };
-  const pipeline: LogRecordProcessor[] = [...(options.processors ?? [])];
+  // The app's processors run guarded: one that throws costs its own work on that record, not the
+  // record (counted in stats().errors and reported, as a failed log call is).
+  const pipeline: LogRecordProcessor[] = (options.processors ?? []).map((p) => guarded(p, 'a processor of yours threw; the record went on without it'));
   if (options.filter) pipeline.unshift(counter);
   if (options.redact !== false) pipeline.push(new RedactionProcessor(options.redact === true ? {} : options.redact));
   if (options.notify) optional('notify', () => pipeline.push(new NotifyProcessor(options.notify!)));
@@ -157,9 +175,9 @@ export function registerLogging(options: RegisterLoggingOptions = {}): LoggingHa
   pipeline.push(encoder ?? batch);
   if (options.console) {
     const consoleOptions = options.console === true ? {} : options.console;
-    optional('console', () => pipeline.push(new SimpleLogRecordProcessor({ exporter: new ConsoleLogExporter(consoleOptions) })));
+    optional('console', () => pipeline.push(guarded(new SimpleLogRecordProcessor({ exporter: new ConsoleLogExporter(consoleOptions) }), 'console output failed')));
   }
-  if (options.file) optional('file', () => pipeline.push(new BatchLogRecordProcessor({ exporter: new RotatingFileExporter(options.file!) })));
+  if (options.file) optional('file', () => pipeline.push(guarded(new BatchLogRecordProcessor({ exporter: new RotatingFileExporter(options.file!) }), 'file output failed')));
 
   // The intake processor comes first: it counts emitted records (behind a filter, the counter in
   // the pipeline counts what passed it) and closes logq's direct path when the provider shuts down.
@@ -241,6 +259,7 @@ export function registerLogging(options: RegisterLoggingOptions = {}): LoggingHa
           await provider.shutdown();
         } finally {
           dropReporter.summary(stats.counts.dropped, stats.capacity, stats.byteCapacity);
+          failureReporter.summary();
           logs.disable();
           if (directPipeline() === direct) installDirectPipeline(undefined);
           configureLoggers({});

@@ -178,9 +178,12 @@ describe('redaction rules', () => {
     }
     expect(redactValue('card 4111-1111-1111-1111 ok')).toBe('card [REDACTED] ok');
     expect(redactValue('id 4111-1111-1111-1112')).toBe('id 4111-1111-1111-1112');
-    // A UUID whose all-digit groups pass Luhn is an identifier, on both sides.
+    // A UUID whose all-digit groups pass Luhn is an identifier; a card dash-joined to a word is a card: on both sides.
     const uuid = '62941638-4072-4155-89ff-713caf14468d';
+    for (const text of [`request ${uuid}`, `card-4111111111111111`, `pan 4111111111111111-1225`, `${uuid} 4111-1111-1111-1111`]) {
+      expect(redactValue(text)).toBe(sdk.redactString(text));
+    }
     expect(redactValue(`request ${uuid}`)).toBe(`request ${uuid}`);
-    expect(sdk.redactString(`request ${uuid}`)).toBe(`request ${uuid}`);
+    expect(redactValue('card-4111111111111111')).toBe('card-[REDACTED]');
   });
 });

@@ -1,6 +1,6 @@
 import type { AnyValue } from '@opentelemetry/api';
 
-import { BEARER_PATTERN, CARD_PATTERN as CARD, luhn, PRIVATE_KEY_PATTERN, REDACTED, SECRET_KEY_FRAGMENTS } from '../../otlp/secret-rules.ts';
+import { BEARER_PATTERN, PRIVATE_KEY_PATTERN, REDACTED, replaceCardNumbers, SECRET_KEY_FRAGMENTS } from '../../otlp/secret-rules.ts';
 
 export { REDACTED };
 
@@ -82,10 +82,7 @@ export class Redactor {
       if (!suspicious && out !== before) suspicious = out.length >= DEFAULT_RULES_MIN_LENGTH && DEFAULT_RULES_PRESCAN.test(out);
     }
     if (this.cards && suspicious) {
-      out = out.replace(CARD, (m) => {
-        const digits = m.replace(/[ -]/g, '');
-        return luhn(digits) ? this.replacement : m;
-      });
+      out = replaceCardNumbers(out, this.replacement);
     }
     return out;
   }
