@@ -27,15 +27,30 @@ beforeAll(async () => {
   expect(fail.status).toBe(500);
   app.child.kill('SIGTERM');
   expect(await app.exited, app.stderr()).toBe(0);
-  for (let i = 0; i < 200; i++) {
+  let complete = false;
+  for (let i = 0; i < 200 && !complete; i++) {
     rows = await queryRows<Row>(
       collector,
       `SELECT Body, SeverityNumber, ScopeName, ServiceName, TraceId, SpanId, LogAttributes FROM otel.otel_logs
        WHERE LogAttributes['run'] = 'fastify' OR ResourceAttributes['run'] = 'fastify' ORDER BY Timestamp`,
     );
-    if (rows.filter((r) => r.ScopeName === 'fastify').length >= 6 && rows.some((r) => r.ScopeName === 'logq.request')) break;
+    // Every record the tests read (they may land in separate inserts: wait for each, not a count).
+    const has = (f: (r: Row) => boolean) => rows.some(f);
+    const fastify = (r: Row) => r.ScopeName === 'fastify';
+    if (
+      has((r) => r.Body === 'loading order') &&
+      has((r) => fastify(r) && r.LogAttributes['request.id'] === 'req-f1' && r.Body === 'incoming request') &&
+      has((r) => fastify(r) && r.LogAttributes['request.id'] === 'req-f1' && r.Body === 'request completed') &&
+      has((r) => fastify(r) && r.SeverityNumber === 17) &&
+      has((r) => r.ScopeName === 'logq.request' && r.LogAttributes['request.id'] === 'req-f1')
+    ) {
+      complete = true;
+      break;
+    }
     await new Promise((res) => setTimeout(res, 100));
   }
+  // Say what is missing (and what the app said) rather than fail later on an undefined row.
+  expect(complete, `rows landed: ${JSON.stringify(rows.map((r) => [r.ScopeName, r.SeverityNumber, r.Body]))}\napp stderr: ${app.stderr()}`).toBe(true);
 });
 afterAll(async () => {
   await collector.stop();
