@@ -4,7 +4,7 @@ import { decodeExportLogsRequest } from '../../src/otlp/decode-logs.ts';
 import { directPipeline } from '../../src/sdk/intake.ts';
 import { getLogger } from '../../src/sdk/logger.ts';
 import { registerLogging, type LoggingHandle, type RegisterLoggingOptions } from '../../src/sdk/register.ts';
-import { startRecordingServer } from '../helpers/recording-server.ts';
+import { releasePipeline, startRecordingServer, type RecordingServer } from '../helpers/recording-server.ts';
 
 describe('ChunkPool', () => {
   it('reuses a chunk only once it is sealed and every byte held in it was given back', () => {
@@ -85,13 +85,9 @@ describe('ChunkPool', () => {
 });
 
 let handle: LoggingHandle | undefined;
-let server: Awaited<ReturnType<typeof startRecordingServer>> | undefined;
+let server: RecordingServer | undefined;
 afterEach(async () => {
-  server?.release();
-  await handle?.shutdown();
-  handle = undefined;
-  server?.close();
-  server = undefined;
+  [handle, server] = await releasePipeline(handle, server);
 });
 
 /** `[i, body]` of every record the server received, in order. */

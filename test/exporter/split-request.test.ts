@@ -13,7 +13,7 @@ import { ProtoWriter } from '../../src/otlp/ProtoWriter.ts';
 import { LOGS_EXPORT_PATH, passThrough } from '../../src/otlp/service.ts';
 import { getLogger } from '../../src/sdk/logger.ts';
 import { registerLogging, type LoggingHandle } from '../../src/sdk/register.ts';
-import { startRecordingServer } from '../helpers/recording-server.ts';
+import { releasePipeline, startRecordingServer, type RecordingServer } from '../helpers/recording-server.ts';
 
 const resource = resourceFromAttributes({ 'service.name': 'split' });
 const scope = { name: 'split', version: undefined, schemaUrl: undefined };
@@ -63,12 +63,9 @@ describe('splitForRequests', () => {
 });
 
 let handle: LoggingHandle | undefined;
-let server: Awaited<ReturnType<typeof startRecordingServer>> | undefined;
+let server: RecordingServer | undefined;
 afterEach(async () => {
-  await handle?.shutdown();
-  handle = undefined;
-  server?.close();
-  server = undefined;
+  [handle, server] = await releasePipeline(handle, server);
 });
 
 describe('GrpcLogExporter over maxRequestBytes', () => {

@@ -3,16 +3,13 @@ import { logs } from '@opentelemetry/api';
 import { decodeExportLogsRequest } from '../../src/otlp/decode-logs.ts';
 import { getLogger } from '../../src/sdk/logger.ts';
 import { registerLogging, type LoggingHandle } from '../../src/sdk/register.ts';
-import { startRecordingServer } from '../helpers/recording-server.ts';
+import { releasePipeline, startRecordingServer, type RecordingServer } from '../helpers/recording-server.ts';
 
 let handle: LoggingHandle | undefined;
-let server: Awaited<ReturnType<typeof startRecordingServer>> | undefined;
+let server: RecordingServer | undefined;
 afterEach(async () => {
-  await handle?.shutdown();
-  handle = undefined;
-  server?.close();
-  server = undefined;
   vi.restoreAllMocks();
+  [handle, server] = await releasePipeline(handle, server);
 });
 
 const bodies = (requests: Uint8Array[]) =>

@@ -40,3 +40,17 @@ export async function startRecordingServer() {
     close: () => server.forceShutdown(),
   };
 }
+
+/** A recording server as {@link startRecordingServer} returns it. */
+export type RecordingServer = Awaited<ReturnType<typeof startRecordingServer>>;
+
+/**
+ * Test teardown: answers calls still held, shuts the logging handle down (its final flush then
+ * completes), closes the server; returns `[undefined, undefined]` to clear the test's variables.
+ */
+export async function releasePipeline(handle: { shutdown(): Promise<void> } | undefined, server: RecordingServer | undefined): Promise<[undefined, undefined]> {
+  server?.release();
+  await handle?.shutdown();
+  server?.close();
+  return [undefined, undefined];
+}

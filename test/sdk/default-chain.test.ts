@@ -6,16 +6,13 @@ import { directPipeline, IntakeProcessor } from '../../src/sdk/intake.ts';
 import { getLogger } from '../../src/sdk/logger.ts';
 import { RedactionProcessor } from '../../src/sdk/processors/RedactionProcessor.ts';
 import { registerLogging, type LoggingHandle, type RegisterLoggingOptions } from '../../src/sdk/register.ts';
-import { startRecordingServer } from '../helpers/recording-server.ts';
+import { releasePipeline, startRecordingServer, type RecordingServer } from '../helpers/recording-server.ts';
 
 let handle: LoggingHandle | undefined;
-let server: Awaited<ReturnType<typeof startRecordingServer>> | undefined;
+let server: RecordingServer | undefined;
 afterEach(async () => {
   vi.restoreAllMocks();
-  await handle?.shutdown();
-  handle = undefined;
-  server?.close();
-  server = undefined;
+  [handle, server] = await releasePipeline(handle, server);
 });
 
 const noopProcessor = (): LogRecordProcessor => ({ onEmit: () => {}, forceFlush: async () => {}, shutdown: async () => {} });

@@ -10,7 +10,7 @@ import { PreEncodeProcessor } from '../../src/exporter/PreEncodeProcessor.ts';
 import { decodeExportLogsRequest } from '../../src/otlp/decode-logs.ts';
 import { ProtoWriter } from '../../src/otlp/ProtoWriter.ts';
 import { directPipeline } from '../../src/sdk/intake.ts';
-import { startRecordingServer } from '../helpers/recording-server.ts';
+import { releasePipeline, startRecordingServer, type RecordingServer } from '../helpers/recording-server.ts';
 import { getLogger } from '../../src/sdk/logger.ts';
 import { registerLogging, type LoggingHandle, type RegisterLoggingOptions } from '../../src/sdk/register.ts';
 
@@ -132,12 +132,9 @@ describe('PreEncodeProcessor', () => {
 });
 
 let handle: LoggingHandle | undefined;
-let server: Awaited<ReturnType<typeof startRecordingServer>> | undefined;
+let server: RecordingServer | undefined;
 afterEach(async () => {
-  await handle?.shutdown();
-  handle = undefined;
-  server?.close();
-  server = undefined;
+  [handle, server] = await releasePipeline(handle, server);
 });
 
 const PEM = '-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu\n-----END RSA PRIVATE KEY-----';

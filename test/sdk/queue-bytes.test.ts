@@ -8,16 +8,12 @@ import { decodeExportLogsRequest } from '../../src/otlp/decode-logs.ts';
 import { QueueStats } from '../../src/sdk/QueueStats.ts';
 import { getLogger } from '../../src/sdk/logger.ts';
 import { registerLogging, type LoggingHandle } from '../../src/sdk/register.ts';
-import { startRecordingServer } from '../helpers/recording-server.ts';
+import { releasePipeline, startRecordingServer, type RecordingServer } from '../helpers/recording-server.ts';
 
 let handle: LoggingHandle | undefined;
-let server: Awaited<ReturnType<typeof startRecordingServer>> | undefined;
+let server: RecordingServer | undefined;
 afterEach(async () => {
-  server?.release();
-  await handle?.shutdown();
-  handle = undefined;
-  server?.close();
-  server = undefined;
+  [handle, server] = await releasePipeline(handle, server);
 });
 
 /** The `i` attribute of every record the server received, in order. */
