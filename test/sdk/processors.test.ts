@@ -69,7 +69,7 @@ describe('redaction (on by default)', () => {
     expect((await handle.records())[0].attributes.password).toBe('visible');
   });
 
-  it('the prescan changes nothing: same output as running every rule on every string', () => {
+  it('the prescan and the caches change nothing: same output as running every rule on every string', () => {
     // The rules as they ran before the prescan: defaults, then extra patterns, then cards.
     const reference = (text: string, extra: RegExp[], replacement: string) => {
       let out = text;
@@ -85,13 +85,24 @@ describe('redaction (on by default)', () => {
       { options: { patterns: [/\bAKIA[0-9A-Z]{16}\b/], replacement: '***' }, extra: [/\bAKIA[0-9A-Z]{16}\b/g], replacement: '***' },
       // An extra pattern whose replacement looks like a card number: the card rule must still see it.
       { options: { patterns: [/CARDHERE/], replacement: '4111 1111 1111 1111' }, extra: [/CARDHERE/g], replacement: '4111 1111 1111 1111' },
+      // A pattern that matches the empty string: the caches must not take '' for clean.
+      { options: { patterns: [/^$/], replacement: '<empty>' }, extra: [/^$/g], replacement: '<empty>' },
     ];
     for (const { options, extra, replacement } of configs) {
       const r = new Redactor(options);
       for (let i = 0; i < 3000; i++) {
         let text = '';
-        for (let k = rand(6); k >= 0; k--) text += parts[rand(parts.length)];
+        for (let k = rand(6) - 1; k >= 0; k--) text += parts[rand(parts.length)];
+        // Twice: the second call may be answered by the recent-clean cache.
         expect(r.redactString(text), JSON.stringify(text)).toBe(reference(text, extra, replacement));
+        expect(r.redactString(text), JSON.stringify(text)).toBe(reference(text, extra, replacement));
+      }
+    }
+    // Keys: the recent-key cache answers as the rules do, also for the empty key and after evictions.
+    const keyed = new Redactor({ keys: [/^$/, 'ssn'] });
+    for (let i = 0; i < 200; i++) {
+      for (const [key, secret] of [['', true], ['user.ssn', true], ['order.id', false], [`k${i % 11}`, false], ['db_password', true]] as const) {
+        expect(keyed.isSecretKey(key), key).toBe(secret);
       }
     }
   });
