@@ -103,6 +103,17 @@ export class QueueStats implements MeterProvider {
   }
 }
 
+/** A check that says yes at most once per `intervalMs` (the rate limit of logq's stderr lines). */
+function onceEvery(intervalMs: number): () => boolean {
+  let last = -Infinity;
+  return () => {
+    const now = Date.now();
+    if (now - last < intervalMs) return false;
+    last = now;
+    return true;
+  };
+}
+
 /** A rate-limited drop reporter that can also write a last summary (at shutdown). */
 export interface StderrDropReporter extends DropReporter {
   /** Writes the final total if drops happened since the last line. */
@@ -115,7 +126,7 @@ export interface StderrDropReporter extends DropReporter {
  * total the rate limit held back.
  */
 export function stderrDropReporter(intervalMs = 10_000, write: (line: string) => void = (l) => process.stderr.write(l)): StderrDropReporter {
-  let last = -Infinity;
+  const due = onceEvery(intervalMs);
   let reported = 0;
   const line = (total: number, capacity: number, bytes?: number) => {
     reported = total;
@@ -124,10 +135,7 @@ export function stderrDropReporter(intervalMs = 10_000, write: (line: string) =>
   };
   return Object.assign(
     (total: number, capacity: number, bytes?: number) => {
-      const now = Date.now();
-      if (now - last < intervalMs) return;
-      last = now;
-      line(total, capacity, bytes);
+      if (due()) line(total, capacity, bytes);
     },
     {
       summary: (total: number, capacity: number, bytes?: number) => {
@@ -151,15 +159,13 @@ export interface StderrFailureReporter {
  * total the rate limit held back. Failures are also counted in {@link PipelineStats.failed}.
  */
 export function stderrFailureReporter(intervalMs = 10_000, write: (line: string) => void = (l) => process.stderr.write(l)): StderrFailureReporter {
-  let last = -Infinity;
+  const due = onceEvery(intervalMs);
   let total = 0;
   let reported = 0;
   return Object.assign(
     (records: number, error: unknown) => {
       total += records;
-      const now = Date.now();
-      if (now - last < intervalMs) return;
-      last = now;
+      if (!due()) return;
       reported = total;
       write(`logq: export of ${records} log record(s) failed: ${error === undefined ? 'unknown error' : describeError(error)} (${total} failed so far)\n`);
     },

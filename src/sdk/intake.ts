@@ -119,12 +119,8 @@ function redactInPlace(r: Redactor, body: string, attributes: Attributes): strin
   try {
     for (const key in attributes) {
       const value = attributes[key];
-      if (r.isSecretKey(key)) {
-        if (value !== r.replacement) attributes[key] = r.replacement;
-      } else if (typeof value === 'string') {
-        const clean = r.redactString(value);
-        if (clean !== value) attributes[key] = clean;
-      }
+      const clean = r.redactScalar(key, value);
+      if (clean !== value) attributes[key] = clean as string;
     }
     return r.redactString(body);
   } catch {

@@ -58,7 +58,8 @@ function noop(): void {}
  * throws: the record is not shipped) or in one of the app's processors (registerLogging runs them
  * guarded: the record goes on without that processor's work). The call itself returns as usual; the
  * count is {@link LoggingHandle.stats} `errors`, and a line goes to stderr at most every 10 s per
- * kind of failure (per logger, per processor role), naming the cause ({@link describeError}: never throws, secrets replaced, cut short).
+ * kind of failure (per logger, per processor role), naming the cause ({@link describeError}: never
+ * throws, secrets replaced, cut short).
  */
 let callErrors = 0;
 /** When each kind of failure (`what`: per logger, per processor role) last got a line. */

@@ -27,14 +27,12 @@ export class RedactionProcessor implements LogRecordProcessor {
       const attrs = record.attributes;
       for (const key in attrs) {
         const value = attrs[key] as AnyValue;
-        if (r.isSecretKey(key)) {
-          if (value !== r.replacement) record.setAttribute(key, r.replacement);
-        } else if (typeof value === 'string') {
-          const clean = r.redactString(value);
-          if (clean !== value) record.setAttribute(key, clean);
-        } else if (value !== null && typeof value === 'object') {
+        if (value !== null && typeof value === 'object' && !r.isSecretKey(key)) {
           const clean = r.redactValue(value);
           if (clean !== value && JSON.stringify(clean) !== JSON.stringify(value)) record.setAttribute(key, clean);
+        } else {
+          const clean = r.redactScalar(key, value);
+          if (clean !== value) record.setAttribute(key, clean as AnyValue);
         }
       }
     } catch {

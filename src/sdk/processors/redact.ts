@@ -88,6 +88,15 @@ export class Redactor {
     return hit;
   }
 
+  /**
+   * What an attribute's scalar value becomes: the replacement under a secret key, a string with
+   * its secret-looking parts replaced, anything else as it is (nested values: {@link redactValue}).
+   */
+  redactScalar(key: string, value: unknown): unknown {
+    if (this.isSecretKey(key)) return this.replacement;
+    return typeof value === 'string' ? this.redactString(value) : value;
+  }
+
   /** `text` with every secret-looking part replaced; the same string when nothing matched. */
   redactString(text: string): string {
     if (text.length < DEFAULT_RULES_MIN_LENGTH && this.extraPatterns.length === 0) return text;
