@@ -3,6 +3,7 @@ import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { Resource } from '@opentelemetry/resources';
 import { ProtoWriter, WireType } from '../otlp/ProtoWriter.ts';
 import { EncodedLogRecord } from './EncodedLogRecord.ts';
+import { GRPC_FRAME_HEADER_BYTES, markFramable } from './grpc-framing.ts';
 
 /**
  * Encodes SDK log records as an OTLP `ExportLogsServiceRequest`, straight into `writer` (reset
@@ -23,8 +24,17 @@ export function encodeLogRecordsView(records: readonly ReadableLogRecord[], writ
   return writer.bytesView();
 }
 
-function writeLogRecords(records: readonly ReadableLogRecord[], writer: ProtoWriter): void {
-  writer.reset();
+/**
+ * Like {@link encodeLogRecordsView}, with the writer's first {@link GRPC_FRAME_HEADER_BYTES} bytes
+ * left free and the view marked for grpc-js to frame in place (`grpc-framing.ts`).
+ */
+export function encodeLogRecordsFramable(records: readonly ReadableLogRecord[], writer: ProtoWriter): Buffer {
+  writeLogRecords(records, writer, GRPC_FRAME_HEADER_BYTES);
+  return markFramable(writer.bytesView(GRPC_FRAME_HEADER_BYTES));
+}
+
+function writeLogRecords(records: readonly ReadableLogRecord[], writer: ProtoWriter, headroom = 0): void {
+  writer.reset(headroom);
   for (const [resource, scopes] of groupRecords(records)) {
     writer.tag(1, WireType.LEN); // ExportLogsServiceRequest.resource_logs
     let count = 0;
@@ -39,7 +49,7 @@ function writeLogRecords(records: readonly ReadableLogRecord[], writer: ProtoWri
     }
     writer.endMessage(rl, rlReserve);
   }
-  if (records.length > 0) bytesPerRecord = writer.pos / records.length;
+  if (records.length > 0) bytesPerRecord = (writer.pos - headroom) / records.length;
 }
 
 /** Average encoded size of a record in the last request (an estimate for {@link lengthReserve}). */

@@ -40,9 +40,16 @@ export class ProtoWriter {
     this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
   }
 
-  /** Forget what was written; keeps the allocation for the next message. */
-  reset(): void {
+  /**
+   * Forget what was written; keeps the allocation for the next message. `headroom` bytes are left
+   * free at the start (a frame header written later, in place: see `grpc-framing.ts`).
+   */
+  reset(headroom = 0): void {
     this.pos = 0;
+    if (headroom > 0) {
+      this.ensure(headroom);
+      this.pos = headroom;
+    }
   }
 
   /** A copy of the bytes written (safe to hand to I/O while the writer is reused). */
@@ -55,11 +62,11 @@ export class ProtoWriter {
   }
 
   /**
-   * The bytes written, without a copy: valid until this writer is reset or written to again (the
+   * The bytes written (from byte `from`), without a copy: valid until this writer is reset or written to again (the
    * caller must not reuse the writer while the view is in use).
    */
-  bytesView(): Buffer {
-    return Buffer.from(this.buf.buffer, this.buf.byteOffset, this.pos);
+  bytesView(from = 0): Buffer {
+    return Buffer.from(this.buf.buffer, this.buf.byteOffset + from, this.pos - from);
   }
 
   private ensure(extra: number): void {

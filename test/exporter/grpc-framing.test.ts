@@ -1,0 +1,113 @@
+import * as grpc from '@grpc/grpc-js';
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor, type ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { GrpcLogExporter } from '../../src/exporter/GrpcLogExporter.ts';
+import { identityHandlerPrototype, installFramingInPlace, markFramable, type IdentityHandlerPrototype } from '../../src/exporter/grpc-framing.ts';
+import { decodeExportLogsRequest } from '../../src/otlp/decode-logs.ts';
+import { startOtlpTestServer } from './otlp-test-server.ts';
+
+function records(from: number, n: number): ReadableLogRecord[] {
+  const memory = new InMemoryLogRecordExporter();
+  const provider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter: memory })] });
+  const logger = provider.getLogger('framing');
+  for (let i = from; i < from + n; i++) logger.emit({ body: `record ${i}`, attributes: { i } });
+  return memory.getFinishedLogRecords();
+}
+
+const bodies = (request: Uint8Array) =>
+  decodeExportLogsRequest(request).resourceLogs.flatMap((rl) => rl.scopeLogs.flatMap((sl) => sl.logRecords.map((r) => (r.body as { stringValue?: string } | undefined)?.stringValue)));
+
+const exportOnce = (exporter: GrpcLogExporter, logs: ReadableLogRecord[]) => new Promise<ExportResult>((r) => exporter.export(logs, r));
+
+/** Records every framed message grpc-js's identity handler returns (wrapping the real handler). */
+function watchFraming(proto: IdentityHandlerPrototype) {
+  const real = proto.writeMessage;
+  const framed: Buffer[] = [];
+  proto.writeMessage = async function writeMessage(message, compress) {
+    const out = await real.call(this, message, compress);
+    framed.push(out);
+    return out;
+  };
+  return { framed, restore: () => void (proto.writeMessage = real) };
+}
+
+const cleanups: (() => void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) c();
+});
+
+describe('gRPC framing in place', () => {
+  it('grpc-js frames a marked message in its own memory and copies every other message', async () => {
+    expect(installFramingInPlace()).toBe(true);
+    const proto = identityHandlerPrototype()!;
+    const handler = Object.create(proto) as IdentityHandlerPrototype;
+
+    const backing = Buffer.alloc(64, 0xee);
+    const message = markFramable(backing.subarray(5, 5 + 40).fill(7));
+    const framed = await handler.writeMessage(message, false);
+    expect(framed.buffer).toBe(backing.buffer); // no copy
+    expect(framed.byteOffset).toBe(backing.byteOffset);
+    expect(framed.length).toBe(45);
+    expect(framed[0]).toBe(0);
+    expect(framed.readUInt32BE(1)).toBe(40);
+    expect(framed.subarray(5).equals(message)).toBe(true);
+
+    const other = Buffer.alloc(40, 'another client’s message ');
+    const copied = await handler.writeMessage(other, false);
+    expect(copied.buffer).not.toBe(other.buffer);
+    expect(copied.readUInt32BE(1)).toBe(other.length);
+    expect(copied.subarray(5).equals(other)).toBe(true);
+
+    expect(() => markFramable(Buffer.allocUnsafeSlow(10))).toThrow(/needs 5 free bytes before it, found 0/);
+  });
+
+  it('sends each request from the exporter’s reused buffer, intact; a failed call’s buffer is never reused', async () => {
+    const received: Buffer[] = [];
+    const server = await startOtlpTestServer((n, call) => {
+      received.push(Buffer.from(call.request));
+      return n === 3 ? { error: { code: grpc.status.INVALID_ARGUMENT, details: 'refused on purpose' } } : {};
+    });
+    cleanups.push(() => server.close());
+    const exporter = new GrpcLogExporter({ endpoint: `http://127.0.0.1:${server.port}` });
+    cleanups.push(() => void exporter.shutdown());
+    expect(exporter.framesInPlace).toBe(true);
+    const watch = watchFraming(identityHandlerPrototype()!);
+    cleanups.push(watch.restore);
+
+    const results: ExportResultCode[] = [];
+    for (let batch = 0; batch < 4; batch++) results.push((await exportOnce(exporter, records(batch * 100, 100))).code);
+
+    expect(results).toEqual([ExportResultCode.SUCCESS, ExportResultCode.SUCCESS, ExportResultCode.FAILED, ExportResultCode.SUCCESS]);
+    expect(received.map(bodies)).toEqual([0, 1, 2, 3].map((b) => Array.from({ length: 100 }, (_, i) => `record ${b * 100 + i}`)));
+    const [first, second, third, fourth] = watch.framed;
+    expect(watch.framed).toHaveLength(4);
+    // In place: the framed bytes of consecutive successful calls share the writer's memory.
+    expect(second!.buffer).toBe(first!.buffer);
+    expect(third!.buffer).toBe(second!.buffer);
+    // Call 3 failed: its writer is left to the GC, call 4 encodes elsewhere.
+    expect(fourth!.buffer).not.toBe(third!.buffer);
+    expect(exporter.stats).toMatchObject({ exported: 300, failed: 100 });
+  });
+
+  it('frameInPlace: false sends copies, and they arrive the same', async () => {
+    const received: Buffer[] = [];
+    const server = await startOtlpTestServer((_n, call) => {
+      received.push(Buffer.from(call.request));
+      return {};
+    });
+    cleanups.push(() => server.close());
+    const exporter = new GrpcLogExporter({ endpoint: `http://127.0.0.1:${server.port}`, frameInPlace: false });
+    cleanups.push(() => void exporter.shutdown());
+    expect(exporter.framesInPlace).toBe(false);
+    const watch = watchFraming(identityHandlerPrototype()!);
+    cleanups.push(watch.restore);
+
+    // 100 records: a request over 4 KiB, so grpc-js's copy is not cut from Node's shared buffer pool.
+    for (let batch = 0; batch < 2; batch++) expect((await exportOnce(exporter, records(batch * 100, 100))).code).toBe(ExportResultCode.SUCCESS);
+    expect(received.map(bodies)).toEqual([0, 1].map((b) => Array.from({ length: 100 }, (_, i) => `record ${b * 100 + i}`)));
+    expect(watch.framed[0]!.length).toBeGreaterThan(4096);
+    expect(watch.framed).toHaveLength(2);
+    expect(watch.framed[1]!.buffer).not.toBe(watch.framed[0]!.buffer);
+  });
+});
