@@ -144,11 +144,14 @@ export class GrpcLogExporter implements LogRecordExporter {
     }
     const count = logs.length;
     // Records queued as their bytes tell their size: a batch over the limit goes in parts at once.
-    if (count > 1 && encodedBytes(logs) > this.maxRequestBytes) {
+    const bytes = count > 1 ? encodedBytes(logs) : 0;
+    if (bytes > this.maxRequestBytes) {
       this.exportInParts(logs, resultCallback);
       return;
     }
-    const writer = this.spareWriters.pop() ?? new ProtoWriter();
+    // A new writer (more calls in flight than spares) starts at the batch's size: growing one by
+    // doubling from 64 KiB would allocate and copy about as much again.
+    const writer = this.spareWriters.pop() ?? new ProtoWriter(bytes + 64 * 1024);
     let payload: Buffer;
     try {
       // The writer's own bytes: the writer stays with this call until it is over (retries included).
