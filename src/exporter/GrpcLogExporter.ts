@@ -121,8 +121,13 @@ export class GrpcLogExporter implements LogRecordExporter {
       // grpc-js defaults to 1 s growing to 120 s: a collector back after a restart would wait minutes.
       'grpc.initial_reconnect_backoff_ms': 100,
       'grpc.max_reconnect_backoff_ms': 5_000,
+      // No service config from DNS TXT records: retries follow the OTLP spec (send()), and a
+      // published hedging policy would send every batch more than once, in parallel; with requests
+      // framed in place, a cancelled hedge could still be sending from a writer already reused.
+      'grpc.service_config_disable_resolution': 1,
     };
-    if (resolveCompression(options.compression, env, warn) === 'gzip') channelOptions['grpc.default_compression_algorithm'] = 2; // gzip
+    const gzip = resolveCompression(options.compression, env, warn) === 'gzip';
+    if (gzip) channelOptions['grpc.default_compression_algorithm'] = 2; // gzip
     this.client = new grpc.Client(target.address, credentials, channelOptions);
     this.metadata = new grpc.Metadata();
     for (const [k, v] of Object.entries(resolveHeaders(options.headers, env, warn))) this.metadata.set(k, v);
@@ -131,7 +136,8 @@ export class GrpcLogExporter implements LogRecordExporter {
     this.maxBackoff = options.maxBackoffMillis ?? 5_000;
     this.onRetry = options.onRetry;
     this.maxRequestBytes = options.maxRequestBytes ?? 4 * 1024 * 1024;
-    this.framesInPlace = options.frameInPlace !== false && installFramingInPlace();
+    // gzip compresses into a new buffer anyway: nothing to frame in place.
+    this.framesInPlace = options.frameInPlace !== false && !gzip && installFramingInPlace();
   }
 
   /** True while {@link exportEncodable} exports the encodable rest of a batch (no third try). */
@@ -169,9 +175,13 @@ export class GrpcLogExporter implements LogRecordExporter {
     // From here on only the count is kept, not the records: they can be collected while the call
     // is in flight instead of surviving (and being promoted by) the scavenges of a round trip.
     const sent = this.send(payload);
-    // Reused only after a success: the server answered, so it has read every byte. After a failure
-    // (a deadline, a reset stream) part of the request may still sit in the HTTP/2 session's
-    // queue, sent from the writer's own memory when framed in place: the writer is left to the GC.
+    // Framed in place, the request is sent from the writer's own memory (node:http2 does not copy),
+    // so the writer is reused only after a success. That assumes what OTLP servers do (logq's
+    // collector included): answer a unary call once they have read the whole request, so every byte
+    // has left the process. grpc-js reports OK without waiting for its own write callbacks; a server
+    // answering OK early would get the rest of that finished stream from the next batch's bytes.
+    // After a failure (a deadline, a reset stream, flow control never reopened) part of the request
+    // may still sit in the HTTP/2 session's queue: the writer is left to the GC.
     void sent.then(
       () => this.releaseWriter(writer),
       () => undefined,

@@ -45,6 +45,9 @@ export interface IdentityHandlerPrototype {
 export function identityHandlerPrototype(): IdentityHandlerPrototype | undefined {
   try {
     const require = createRequire(import.meta.url);
+    // Checked against grpc-js 1.14: only its 1.x line is trusted to keep this private contract.
+    const { version } = require('@grpc/grpc-js/package.json') as { version?: string };
+    if (!version?.startsWith('1.')) return undefined;
     const mod = require(join(dirname(require.resolve('@grpc/grpc-js')), 'compression-filter.js')) as {
       CompressionFilter?: new (options: object, shared: object) => { sendCompression?: object };
     };
