@@ -5,8 +5,9 @@ import { dirname, join } from 'node:path';
  * gRPC frames every message with a 5-byte prefix (1 byte "compressed" flag, 4 bytes big-endian
  * length). grpc-js does it by allocating a new buffer of the message's size + 5 and copying the
  * message into it (`IdentityHandler.writeMessage` in its private `compression-filter.js`): ~0.9 MB
- * per 8192-record export, and that ArrayBuffer memory was what started most of the exporting app's
- * mark-compacts (BENCHMARKS.md, "Levers left").
+ * per 8192-record export. Back-to-back exports of 8192 records cost ~2.2 ms of app CPU each with the
+ * copy (most of it V8 mark-compacts started by that ArrayBuffer memory) and ~1 ms without; paced
+ * at 200k records/s the copies cost ~4 MiB of heap + buffers growth, not CPU (BENCHMARKS.md).
  *
  * logq's exporter encodes each request 5 bytes into a buffer it reuses, marks the view of the
  * message as framable here, and the handler below writes the prefix into those 5 bytes and hands
