@@ -282,7 +282,9 @@ export class GrpcLogExporter implements LogRecordExporter {
    * count too: a large resource, many loggers) is halved until each piece fits or is one record.
    */
   private encodePart(part: ReadableLogRecord[], out: ({ payload: Buffer; count: number } | undefined)[]): void {
-    const payload = encodeLogRecords(part, new ProtoWriter(encodedBytes(part) + 64 * 1024));
+    // A writer of its own per part, never reused: its bytes can be sent as they are (framed in place).
+    const writer = new ProtoWriter(encodedBytes(part) + 64 * 1024);
+    const payload = this.framesInPlace ? encodeLogRecordsFramable(part, writer) : encodeLogRecordsView(part, writer);
     if (payload.length <= this.maxRequestBytes || part.length === 1) {
       out.push({ payload, count: part.length });
       return;

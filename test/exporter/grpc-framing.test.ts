@@ -142,6 +142,27 @@ describe('gRPC framing in place', () => {
     expect(bodies(server.requests[5]!)).toEqual(Array.from({ length: 100 }, (_, i) => `record ${500 + i}`));
   });
 
+  it('a batch over maxRequestBytes goes as parts, each framed in place in a writer of its own', async () => {
+    const received: Buffer[] = [];
+    const server = await startOtlpTestServer((_n, call) => {
+      received.push(Buffer.from(call.request));
+      return {};
+    });
+    cleanups.push(() => server.close());
+    const exporter = new GrpcLogExporter({ endpoint: `http://127.0.0.1:${server.port}`, maxRequestBytes: 1500 });
+    cleanups.push(() => void exporter.shutdown());
+    const watch = watchFraming(identityHandlerPrototype()!);
+    cleanups.push(watch.restore);
+
+    expect((await exportOnce(exporter, records(0, 100))).code).toBe(ExportResultCode.SUCCESS);
+    expect(received.length).toBeGreaterThan(1);
+    expect(received.every((r) => r.length <= 1500)).toBe(true);
+    expect(received.flatMap(bodies)).toEqual(Array.from({ length: 100 }, (_, i) => `record ${i}`));
+    expect(received.map((_, i) => watch.inPlace(i))).toEqual(received.map(() => true));
+    expect(new Set(watch.framed.map((f) => f.buffer)).size).toBe(received.length);
+    expect(exporter.stats).toMatchObject({ exported: 100, splitBatches: 1 });
+  });
+
   it('a gzip channel does not frame in place (it compresses into a new buffer)', () => {
     const exporter = new GrpcLogExporter({ endpoint: 'http://127.0.0.1:9', compression: 'gzip' });
     cleanups.push(() => void exporter.shutdown());
