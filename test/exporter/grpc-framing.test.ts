@@ -42,6 +42,25 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) c();
 });
 
+/**
+ * A scripted OTLP server on 127.0.0.1 (`fail(n)` answers call n with an error, else OK) that keeps
+ * each request's bytes, an exporter sending to it, and a watch on grpc-js's framing.
+ */
+async function setup(options: ConstructorParameters<typeof GrpcLogExporter>[0] = {}, fail: (n: number) => Partial<grpc.StatusObject> | undefined = () => undefined) {
+  const received: Buffer[] = [];
+  const server = await startOtlpTestServer((n, call) => {
+    received.push(Buffer.from(call.request));
+    const error = fail(n);
+    return error ? { error } : {};
+  });
+  cleanups.push(() => server.close());
+  const exporter = new GrpcLogExporter({ endpoint: `http://127.0.0.1:${server.port}`, ...options });
+  cleanups.push(() => void exporter.shutdown());
+  const watch = watchFraming(identityHandlerPrototype()!);
+  cleanups.push(watch.restore);
+  return { received, exporter, watch };
+}
+
 describe('gRPC framing in place', () => {
   it('grpc-js frames a marked message in its own memory and copies every other message', async () => {
     expect(installFramingInPlace()).toBe(true);
@@ -68,17 +87,8 @@ describe('gRPC framing in place', () => {
   });
 
   it('sends each request from the exporter’s reused buffer, intact; a failed call’s buffer is never reused', async () => {
-    const received: Buffer[] = [];
-    const server = await startOtlpTestServer((n, call) => {
-      received.push(Buffer.from(call.request));
-      return n === 3 ? { error: { code: grpc.status.INVALID_ARGUMENT, details: 'refused on purpose' } } : {};
-    });
-    cleanups.push(() => server.close());
-    const exporter = new GrpcLogExporter({ endpoint: `http://127.0.0.1:${server.port}` });
-    cleanups.push(() => void exporter.shutdown());
+    const { received, exporter, watch } = await setup({}, (n) => (n === 3 ? { code: grpc.status.INVALID_ARGUMENT, details: 'refused on purpose' } : undefined));
     expect(exporter.framesInPlace).toBe(true);
-    const watch = watchFraming(identityHandlerPrototype()!);
-    cleanups.push(watch.restore);
 
     const results: ExportResultCode[] = [];
     for (let batch = 0; batch < 4; batch++) results.push((await exportOnce(exporter, records(batch * 100, 100))).code);
@@ -98,16 +108,7 @@ describe('gRPC framing in place', () => {
   });
 
   it('a retry sends the same bytes again from the same memory', async () => {
-    const received: Buffer[] = [];
-    const server = await startOtlpTestServer((n, call) => {
-      received.push(Buffer.from(call.request));
-      return n === 1 ? { error: { code: grpc.status.UNAVAILABLE, details: 'busy on purpose' } } : {};
-    });
-    cleanups.push(() => server.close());
-    const exporter = new GrpcLogExporter({ endpoint: `http://127.0.0.1:${server.port}`, initialBackoffMillis: 10 });
-    cleanups.push(() => void exporter.shutdown());
-    const watch = watchFraming(identityHandlerPrototype()!);
-    cleanups.push(watch.restore);
+    const { received, exporter, watch } = await setup({ initialBackoffMillis: 10 }, (n) => (n === 1 ? { code: grpc.status.UNAVAILABLE, details: 'busy on purpose' } : undefined));
 
     expect((await exportOnce(exporter, records(0, 100))).code).toBe(ExportResultCode.SUCCESS);
     expect(received).toHaveLength(2);
@@ -143,16 +144,7 @@ describe('gRPC framing in place', () => {
   });
 
   it('a batch over maxRequestBytes goes as parts, each framed in place in a writer of its own', async () => {
-    const received: Buffer[] = [];
-    const server = await startOtlpTestServer((_n, call) => {
-      received.push(Buffer.from(call.request));
-      return {};
-    });
-    cleanups.push(() => server.close());
-    const exporter = new GrpcLogExporter({ endpoint: `http://127.0.0.1:${server.port}`, maxRequestBytes: 1500 });
-    cleanups.push(() => void exporter.shutdown());
-    const watch = watchFraming(identityHandlerPrototype()!);
-    cleanups.push(watch.restore);
+    const { received, exporter, watch } = await setup({ maxRequestBytes: 1500 });
 
     expect((await exportOnce(exporter, records(0, 100))).code).toBe(ExportResultCode.SUCCESS);
     expect(received.length).toBeGreaterThan(1);
@@ -170,17 +162,8 @@ describe('gRPC framing in place', () => {
   });
 
   it('frameInPlace: false sends copies, and they arrive the same', async () => {
-    const received: Buffer[] = [];
-    const server = await startOtlpTestServer((_n, call) => {
-      received.push(Buffer.from(call.request));
-      return {};
-    });
-    cleanups.push(() => server.close());
-    const exporter = new GrpcLogExporter({ endpoint: `http://127.0.0.1:${server.port}`, frameInPlace: false });
-    cleanups.push(() => void exporter.shutdown());
+    const { received, exporter, watch } = await setup({ frameInPlace: false });
     expect(exporter.framesInPlace).toBe(false);
-    const watch = watchFraming(identityHandlerPrototype()!);
-    cleanups.push(watch.restore);
 
     for (let batch = 0; batch < 2; batch++) expect((await exportOnce(exporter, records(batch * 100, 100))).code).toBe(ExportResultCode.SUCCESS);
     expect(received.map(bodies)).toEqual([0, 1].map((b) => Array.from({ length: 100 }, (_, i) => `record ${b * 100 + i}`)));
