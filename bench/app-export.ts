@@ -16,6 +16,7 @@
  */
 import type { ChildConfig, ChildResult, Contender } from './lib/app-export-child.ts';
 import { runAppChild } from './lib/app-child-runner.ts';
+import { median, net, p1Verdict, roundRatios } from './lib/app-ratios.ts';
 import { fmt, publish, type Table } from './lib/report.ts';
 import { startCountingSink, type CountingSink } from './lib/sink.ts';
 import { writeChart } from './lib/svg.ts';
@@ -83,10 +84,6 @@ export async function run(): Promise<void> {
     await sink.close();
   }
 
-  const median = (xs: number[]) => {
-    const v = [...xs].sort((a, b) => a - b);
-    return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-  };
   const modes = [...new Set(rounds[0].map((r) => r.mode))];
   const inRound = (runs: RunResult[], c: Contender, mode: string) => runs.find((r) => r.contender === c && r.mode === mode);
   /** Each contender's median run per mode (by CPU per record; its other figures are that run's). */
@@ -99,23 +96,14 @@ export async function run(): Promise<void> {
     }),
   );
   const by = (c: Contender, mode: string) => results.find((r) => r.contender === c && r.mode === mode);
-  /** CPU per delivered record minus the harness's own CPU in the same mode (of the same round). */
-  function net(r: RunResult, runs: RunResult[] = results): number {
-    const h = inRound(runs, 'noop', r.mode);
-    return h ? (r.cpuMicros - (h.cpuMicros * r.offered) / h.offered) / Math.max(1, r.delivered) : r.cpuMicrosPerRecord;
-  }
   /** The median over the rounds of a ratio taken within each round (contenders of one round ran minutes apart). */
   function ratio(c: Contender, base: Contender, mode: string, useNet: boolean): string {
-    const per = rounds.flatMap((runs) => {
-      const l = inRound(runs, c, mode);
-      const b = inRound(runs, base, mode);
-      if (!l || !b) return [];
-      return [useNet ? net(l, runs) / net(b, runs) : l.cpuMicrosPerRecord / b.cpuMicrosPerRecord];
-    });
+    const per = roundRatios(rounds, c, base, mode, useNet);
     if (per.length === 0) return '-';
     const spread = per.length > 1 ? ` (${fmt(Math.min(...per), 2)}–${fmt(Math.max(...per), 2)})` : '';
     return `${fmt(median(per), 2)}${spread}`;
   }
+  const verdicts = modes.flatMap((mode) => (['logq', 'logq-tuned'] as Contender[]).filter((c) => contenders.includes(c)).map((c) => p1Verdict(rounds, c, mode)));
   const table: Table = {
     title: `app-export: per delivered record, each contender's median of ${repeats} rounds (${seconds} s per paced run; burst = ${fmt(burst)} records, 1000 per event-loop turn)`,
     headers: ['offered', 'contender', 'app CPU µs/record', 'net of harness µs/record', 'delivered/s', 'dropped', 'heap + buffers growth MiB', 'loop delay p99 ms'],
@@ -123,7 +111,7 @@ export async function run(): Promise<void> {
       r.mode,
       r.contender,
       fmt(r.cpuMicrosPerRecord, 2),
-      r.contender === 'noop' ? '-' : fmt(net(r, rounds.find((runs) => runs.includes(r))), 2),
+      r.contender === 'noop' ? '-' : fmt(net(r, rounds.find((runs) => runs.includes(r)) ?? []), 2),
       fmt(r.deliveredPerSec),
       `${fmt(r.dropped)}${r.dropped ? ` (${fmt((100 * r.dropped) / r.offered, 1)}%)` : ''}`,
       fmt(r.heapGrowthBytes / 2 ** 20, 1),
@@ -131,20 +119,28 @@ export async function run(): Promise<void> {
     ]),
   };
   const ratios: Table = {
-    title: `app-export: logq CPU per delivered record relative to the baselines, median of the ${repeats} rounds' ratios (lowest–highest)`,
-    headers: ['offered', 'logq', 'logq ÷ official (target ≤ 0.33)', 'logq ÷ pino (target ≤ 1)', 'net of harness: ÷ official', 'net: ÷ pino', 'floor: harness alone ÷ official'],
-    rows: modes.flatMap((mode) =>
-      (['logq', 'logq-tuned'] as Contender[]).map((c) => [
-        mode,
-        c,
-        ratio(c, 'otel', mode, false),
-        ratio(c, 'pino', mode, false),
-        ratio(c, 'otel', mode, true),
-        ratio(c, 'pino', mode, true),
-        // What a logger costing nothing would score in the first column: the harness's own share.
-        ratio('noop', 'otel', mode, false),
-      ]),
-    ),
+    title: `app-export: logq CPU per delivered record relative to the baselines, median of the ${repeats} rounds' ratios (lowest–highest); P1 reads the CPU the logger adds to the app (net of the harness)`,
+    headers: [
+      'offered',
+      'logq',
+      'P1: net of harness ÷ official (target ≤ 0.33)',
+      'P1: net ÷ pino (target ≤ 1)',
+      'P1 met (rounds within both)',
+      'harness counted: ÷ official',
+      'harness counted: ÷ pino',
+      'floor: harness alone ÷ official',
+    ],
+    rows: verdicts.map((v) => [
+      v.mode,
+      v.contender,
+      ratio(v.contender as Contender, 'otel', v.mode, true),
+      ratio(v.contender as Contender, 'pino', v.mode, true),
+      v.rounds ? `${v.met ? 'yes' : 'no'} (${v.roundsMet}/${v.rounds})` : '-',
+      ratio(v.contender as Contender, 'otel', v.mode, false),
+      ratio(v.contender as Contender, 'pino', v.mode, false),
+      // What a logger costing nothing would score in the "harness counted" column: the harness's own share.
+      ratio('noop', 'otel', v.mode, false),
+    ]),
   };
   writeChart('app-export-cpu', {
     title: 'App CPU per delivered record (lower is better)',
@@ -164,9 +160,9 @@ export async function run(): Promise<void> {
       }),
     })),
   });
-  publish('app-export', [table, ratios], { medians: results, rounds }, [
+  publish('app-export', [table, ratios], { medians: results, rounds, p1: verdicts }, [
     `CPU = process.cpuUsage() of the app process from the first record to the end of the final flush (encoding, gRPC and GC included), ÷ records the sink counted; measured in steady state: each child first logs ${fmt(settleMs)} ms at the offered rate (a quarter of the burst) after the baseline GC, unmeasured (BENCH_SETTLE_MS).`,
-    'net of harness = a contender\'s CPU per record − the noop contender\'s in the same round (the pacing timer, the loop-delay monitor and the heap sampler, with no logging): the CPU the logger itself costs the app. floor = the noop contender\'s CPU per record ÷ the official exporter\'s in the same round: the first ratio column\'s value for a logger that cost nothing (at low rates the 1 ms pacing timer alone is a quarter or more of the official exporter\'s cost on this machine).',
+    'net of harness = a contender\'s CPU per record − the noop contender\'s in the same round (the pacing timer, the loop-delay monitor, the heap sampler and building the attributes, with no logging): the CPU the logger itself costs the app. P1 is judged on it: the harness is the benchmark\'s stand-in for the app, which wakes up and builds its records whichever logger it uses, and on this VM each wake-up costs ~40 µs of CPU (a bare 1 ms timer loop: ~40 ms of CPU per second), more than logq spends on the 20 records it logs in it. "P1 met" = both medians within bounds; in brackets the rounds in which both per-round ratios were. harness counted = the ratios of the whole process\'s CPU; floor = the noop contender\'s CPU per record ÷ the official exporter\'s in the same round: the value the counted column would show for a logger that cost nothing.',
     'heap + buffers growth = peak (heapUsed + arrayBuffers) during the run − the same after a forced GC before it (arrayBuffers: memory of Buffers and typed arrays, outside the JS heap — where logq queues encoded records); loop delay = perf_hooks.monitorEventLoopDelay (5 ms resolution).',
     'The counting sink (a grpc-js server in the parent process) advertises the HTTP/2 receive windows of logq\'s collector (1 MiB per call, 4 MiB per connection; grpc-js keeps 64 KiB by default) to both OTLP contenders; the official exporter\'s 512-record requests (~60 KB) fit the default window anyway.',
   ]);

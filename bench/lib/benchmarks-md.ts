@@ -24,29 +24,64 @@ const CHARTS: Record<string, string[]> = {
 };
 
 /**
- * Rewrites the generated part of BENCHMARKS.md (between the bench markers) from the latest result
- * of each scenario: machine, exact command, date, tables, notes and charts. Text outside the
- * markers (the analysis) is kept as it is.
+ * The published section of each scenario in a generated block (`### <scenario>` up to the next
+ * scenario's heading, or the end marker), by scenario name.
  */
-export function updateBenchmarksMd(scenarios: readonly string[]): void {
+export function generatedSections(text: string): Map<string, string> {
+  const end = text.indexOf(END);
+  const block = end >= 0 ? text.slice(0, end) : text;
+  const sections = new Map<string, string>();
+  const heads = [...block.matchAll(/^### ([\w-]+)$/gm)];
+  heads.forEach((h, i) => {
+    const end = i + 1 < heads.length ? heads[i + 1].index : block.length;
+    sections.set(h[1], block.slice(h.index, end).trimEnd());
+  });
+  return sections;
+}
+
+/**
+ * The section of one scenario's result document: machine, exact command, date, tables, notes and
+ * charts.
+ */
+function resultSection(name: string, doc: ResultDoc): string {
+  const m = doc.machine;
+  const parts = [`### ${name}`, ''];
+  parts.push(`\`${doc.command}\` — ${doc.date}; ${m.cpu}, ${m.cores} cores, ${m.memGiB} GiB, Node ${m.node}, ${m.platform}; load average at start: ${m.loadavgAtStart}`, '');
+  for (const t of doc.tables) parts.push(markdownTable(t));
+  for (const n of doc.notes) parts.push(`- ${n}`);
+  parts.push('');
+  for (const chart of CHARTS[name] ?? []) parts.push(`![${chart}](bench/charts/${chart}.svg)`, '');
+  return parts.join('\n').trimEnd();
+}
+
+/**
+ * The next BENCHMARKS.md: the generated part (between the bench markers) has, for every scenario
+ * in `scenarios`, its section from `fresh` (this machine's latest result) or else the section
+ * already published, so running one scenario on a fresh clone (`bench/results/` is not committed)
+ * replaces that scenario's tables and keeps the others'. Text outside the markers (the analysis)
+ * is kept as it is.
+ */
+export function nextBenchmarksMd(current: string, scenarios: readonly string[], fresh: ReadonlyMap<string, string>): string {
+  const b = current.indexOf(BEGIN.slice(0, 20));
+  const e = current.indexOf(END);
+  const published = b >= 0 && e > b ? generatedSections(current.slice(b, e)) : new Map<string, string>();
   const parts: string[] = [BEGIN, ''];
   for (const name of scenarios) {
-    const file = resolve(RESULTS_DIR, `${name}.json`);
-    if (!existsSync(file)) continue;
-    const doc = JSON.parse(readFileSync(file, 'utf8')) as ResultDoc;
-    const m = doc.machine;
-    parts.push(`### ${name}`, '');
-    parts.push(`\`${doc.command}\` — ${doc.date}; ${m.cpu}, ${m.cores} cores, ${m.memGiB} GiB, Node ${m.node}, ${m.platform}; load average at start: ${m.loadavgAtStart}`, '');
-    for (const t of doc.tables) parts.push(markdownTable(t));
-    for (const n of doc.notes) parts.push(`- ${n}`);
-    parts.push('');
-    for (const chart of CHARTS[name] ?? []) parts.push(`![${chart}](bench/charts/${chart}.svg)`, '');
+    const section = fresh.get(name) ?? published.get(name);
+    if (section !== undefined) parts.push(section, '');
   }
   parts.push(END);
   const generated = parts.join('\n');
+  return b >= 0 && e > b ? current.slice(0, b) + generated + current.slice(e + END.length) : `${current.trimEnd()}\n\n${generated}\n`;
+}
+
+/** Rewrites BENCHMARKS.md with {@link nextBenchmarksMd} from the results in `bench/results/`. */
+export function updateBenchmarksMd(scenarios: readonly string[]): void {
+  const fresh = new Map<string, string>();
+  for (const name of scenarios) {
+    const file = resolve(RESULTS_DIR, `${name}.json`);
+    if (existsSync(file)) fresh.set(name, resultSection(name, JSON.parse(readFileSync(file, 'utf8')) as ResultDoc));
+  }
   const current = existsSync(BENCHMARKS_MD) ? readFileSync(BENCHMARKS_MD, 'utf8') : '# Benchmarks\n\n';
-  const b = current.indexOf(BEGIN.slice(0, 20));
-  const e = current.indexOf(END);
-  const next = b >= 0 && e > b ? current.slice(0, b) + generated + current.slice(e + END.length) : `${current.trimEnd()}\n\n${generated}\n`;
-  writeFileSync(BENCHMARKS_MD, next);
+  writeFileSync(BENCHMARKS_MD, nextBenchmarksMd(current, scenarios, fresh));
 }

@@ -27,6 +27,23 @@ export function markdownTable(t: Table): string {
 }
 
 /**
+ * The command that reproduces a scenario's run: the knobs it was given (`BENCH_*`, `LOGQ_BENCH_*`
+ * environment variables, sorted, values shell-quoted when they need it) in front of
+ * `npm run bench -- <scenario>`. BENCHMARKS.md quotes it, so a run with `BENCH_REPEATS=5` does
+ * not read as a run with the defaults.
+ */
+export function benchCommand(scenario: string, env: NodeJS.ProcessEnv = process.env): string {
+  const knobs = Object.keys(env)
+    .filter((k) => /^(LOGQ_)?BENCH_[A-Z0-9_]+$/.test(k) && env[k] !== undefined)
+    .sort()
+    .map((k) => {
+      const v = env[k]!;
+      return `${k}=${/^[\w.,:/@%+=-]+$/.test(v) ? v : `'${v.replaceAll("'", `'\\''`)}'`}`;
+    });
+  return [...knobs, `npm run bench -- ${scenario}`].join(' ');
+}
+
+/**
  * Prints the tables, writes `bench/results/<scenario>.json` (the latest run) and a timestamped
  * copy, plus `bench/results/<scenario>.md` with the tables for BENCHMARKS.md.
  */
@@ -37,7 +54,7 @@ export function publish(scenario: string, tables: Table[], data: unknown, notes:
   const doc = {
     scenario,
     date: new Date().toISOString(),
-    command: `npm run bench -- ${scenario}`,
+    command: benchCommand(scenario),
     machine: machine(),
     data,
     tables,
