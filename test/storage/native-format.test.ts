@@ -16,9 +16,15 @@ const tmp = tempDir('logq-native-');
 let store: Store;
 const table = qualified(DEFAULT_TABLE);
 
+// Timestamps an hour ago: rows older than their level's retention (INFO: 10 days) can be dropped at
+// insert (TTL), so fixed dates in the past made these tests fail once the date moved on.
+const BASE = Math.floor(Date.now() / 1000) - 3600;
+/** A Unix second as the engine prints a DateTime64 in UTC, without the fraction. */
+const utcSecond = (sec: number) => new Date(sec * 1000).toISOString().slice(0, 19).replace('T', ' ');
+
 function row(i: number, over: Partial<Record<number, unknown>> = {}): LogRow {
   const r: LogRow = [
-    `1795465089.${String(i).padStart(9, '0')}`,
+    `${BASE}.${String(i).padStart(9, '0')}`,
     i % 2 ? '0102030405060708090a0b0c0d0e0f10' : '',
     i % 2 ? '65666768696a6b6c' : '',
     i % 2,
@@ -34,7 +40,7 @@ function row(i: number, over: Partial<Record<number, unknown>> = {}): LogRow {
     {},
     { 'order.id': String(i), 'customer.id': 'c-4711' },
     '',
-    `1795465089.${String(i + 500).padStart(9, '0')}`,
+    `${BASE}.${String(i + 500).padStart(9, '0')}`,
   ];
   for (const [k, v] of Object.entries(over)) (r as unknown[])[Number(k)] = v;
   return r;
@@ -60,7 +66,7 @@ describe('Native blocks (rowsToNative / nativeToRows)', () => {
     // Non-ASCII within the short-string path (64 units, 3 bytes each: a 2-byte length), long text, escapes, empty maps.
     row(2, { 7: '日'.repeat(64), 12: 'ü', 14: { 'ключ': 'значение', 'k\tab': 'line\nbreak', '': 'empty key' } }),
     row(3, { 7: 'x'.repeat(70_000) + ' ✓', 9: {}, 4: '', 15: 'user.login' }),
-    row(4, { 0: '1795465100.000000001', 16: '4102444800.999999999', 8: 'https://opentelemetry.io/schemas/1.26.0' }),
+    row(4, { 0: `${BASE + 11}.000000001`, 16: '4102444800.999999999', 8: 'https://opentelemetry.io/schemas/1.26.0' }),
     row(5, { 7: 'emoji 🚀 and \u0000 nul' }),
   ];
 
@@ -80,7 +86,7 @@ describe('Native blocks (rowsToNative / nativeToRows)', () => {
     expect(viaNative.map((r) => { const c = [...r]; c[6] = 'svc-json'; return c; })).toEqual(viaJson);
     expect(viaNative.find((r) => String(r[7]).startsWith('emoji'))?.[7]).toBe('emoji 🚀 and \u0000 nul');
     // Nanosecond precision survives.
-    expect(viaNative.map((r) => r[0])).toContain('2026-11-23 20:18:20.000000001');
+    expect(viaNative.map((r) => r[0])).toContain(`${utcSecond(BASE + 11)}.000000001`);
     // The engine's scratch file is removed after the insert.
     const spill = join(tmp.dir, 'logq-insert');
     expect(existsSync(spill) ? readdirSync(spill) : []).toEqual([]);
