@@ -98,7 +98,7 @@ export async function run(): Promise<void> {
   const by = (c: Contender, mode: string) => results.find((r) => r.contender === c && r.mode === mode);
   /** The median over the rounds of a ratio taken within each round (contenders of one round ran minutes apart). */
   function ratio(c: Contender, base: Contender, mode: string, useNet: boolean): string {
-    const per = roundRatios(rounds, c, base, mode, useNet);
+    const per = roundRatios(rounds, c, base, mode, useNet).filter(Number.isFinite);
     if (per.length === 0) return '-';
     const spread = per.length > 1 ? ` (${fmt(Math.min(...per), 2)}–${fmt(Math.max(...per), 2)})` : '';
     return `${fmt(median(per), 2)}${spread}`;

@@ -22,9 +22,10 @@ export interface RoundRun {
 export const P1_OFFICIAL = 1 / 3;
 export const P1_PINO = 1;
 
-/** The median of a non-empty list. */
+/** The median of the finite values of a list (NaN when there are none). */
 export function median(xs: readonly number[]): number {
-  const v = [...xs].sort((a, b) => a - b);
+  const v = xs.filter(Number.isFinite).sort((a, b) => a - b);
+  if (v.length === 0) return NaN;
   return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
 }
 
@@ -46,28 +47,41 @@ export function net(r: RoundRun, round: readonly RoundRun[]): number {
   return h ? (r.cpuMicros - (h.cpuMicros * r.offered) / Math.max(1, h.offered)) / Math.max(1, r.delivered) : gross(r);
 }
 
-/** Per-round ratios of one contender against a base, in one mode (rounds missing either are skipped). */
+/**
+ * One contender's CPU per record ÷ a base's, in one round; NaN when the round lacks either, when
+ * either delivered nothing, or when the base's cost is not above zero (a net baseline no costlier
+ * than the harness, by noise: a ratio to it means nothing, and a negative one must not pass a bound).
+ */
+export function roundRatio(round: readonly RoundRun[], contender: string, base: string, mode: string, useNet: boolean): number {
+  const c = find(round, contender, mode);
+  const b = find(round, base, mode);
+  if (!c || !b || c.delivered <= 0 || b.delivered <= 0) return NaN;
+  const cv = useNet ? net(c, round) : gross(c);
+  const bv = useNet ? net(b, round) : gross(b);
+  return bv > 0 ? cv / bv : NaN;
+}
+
+/** Per-round ratios of one contender against a base, in one mode (rounds missing either are skipped; see {@link roundRatio}). */
 export function roundRatios(rounds: readonly (readonly RoundRun[])[], contender: string, base: string, mode: string, useNet: boolean): number[] {
-  return rounds.flatMap((round) => {
-    const c = find(round, contender, mode);
-    const b = find(round, base, mode);
-    if (!c || !b) return [];
-    return [useNet ? net(c, round) / net(b, round) : gross(c) / gross(b)];
-  });
+  return rounds.flatMap((round) => (find(round, contender, mode) && find(round, base, mode) ? [roundRatio(round, contender, base, mode, useNet)] : []));
 }
 
 /** P1 in one mode for one contender: the medians of the per-round net ratios, and the rounds that met both bounds. */
 export interface P1Verdict {
   mode: string;
   contender: string;
-  /** Median of net ÷ official (NaN when the official exporter did not run). */
+  /** Median of net ÷ official over the rounds where it could be taken (NaN when none). */
   netOfOfficial: number;
-  /** Median of net ÷ pino (NaN when pino did not run). */
+  /** Median of net ÷ pino over the rounds where it could be taken (NaN when none). */
   netOfPino: number;
-  /** Rounds in which both net ratios that could be taken were within bounds. */
+  /** Rounds with the contender and the official exporter in which both net ratios were taken and within bounds. */
   roundsMet: number;
+  /** Rounds with the contender and the official exporter. */
   rounds: number;
-  /** Both medians within bounds (a missing baseline is not judged: `met` is false with no official run). */
+  /**
+   * Both medians within bounds. Either half of P1 that could not be judged (no pino run, no usable
+   * baseline) leaves it false.
+   */
   met: boolean;
 }
 
@@ -75,19 +89,13 @@ export function p1Verdict(rounds: readonly (readonly RoundRun[])[], contender: s
   let roundsMet = 0;
   let counted = 0;
   for (const round of rounds) {
-    const c = find(round, contender, mode);
-    const o = find(round, 'otel', mode);
-    if (!c || !o) continue;
+    if (!find(round, contender, mode) || !find(round, 'otel', mode)) continue;
     counted++;
-    const p = find(round, 'pino', mode);
-    const okOfficial = net(c, round) / net(o, round) <= P1_OFFICIAL;
-    const okPino = !p || net(c, round) / net(p, round) <= P1_PINO;
-    if (okOfficial && okPino) roundsMet++;
+    // NaN (not taken) fails both comparisons.
+    if (roundRatio(round, contender, 'otel', mode, true) <= P1_OFFICIAL && roundRatio(round, contender, 'pino', mode, true) <= P1_PINO) roundsMet++;
   }
-  const of = roundRatios(rounds, contender, 'otel', mode, true);
-  const op = roundRatios(rounds, contender, 'pino', mode, true);
-  const netOfOfficial = of.length ? median(of) : NaN;
-  const netOfPino = op.length ? median(op) : NaN;
-  const met = of.length > 0 && netOfOfficial <= P1_OFFICIAL && (op.length === 0 || netOfPino <= P1_PINO);
+  const netOfOfficial = median(roundRatios(rounds, contender, 'otel', mode, true));
+  const netOfPino = median(roundRatios(rounds, contender, 'pino', mode, true));
+  const met = netOfOfficial <= P1_OFFICIAL && netOfPino <= P1_PINO;
   return { mode, contender, netOfOfficial, netOfPino, roundsMet, rounds: counted, met };
 }

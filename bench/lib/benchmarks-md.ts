@@ -31,7 +31,7 @@ export function generatedSections(text: string): Map<string, string> {
   const end = text.indexOf(END);
   const block = end >= 0 ? text.slice(0, end) : text;
   const sections = new Map<string, string>();
-  const heads = [...block.matchAll(/^### ([\w-]+)$/gm)];
+  const heads = [...block.matchAll(/^### ([\w-]+)[ \t]*$/gm)];
   heads.forEach((h, i) => {
     const end = i + 1 < heads.length ? heads[i + 1].index : block.length;
     sections.set(h[1], block.slice(h.index, end).trimEnd());
@@ -75,10 +75,15 @@ export function nextBenchmarksMd(current: string, scenarios: readonly string[], 
   return b >= 0 && e > b ? current.slice(0, b) + generated + current.slice(e + END.length) : `${current.trimEnd()}\n\n${generated}\n`;
 }
 
-/** Rewrites BENCHMARKS.md with {@link nextBenchmarksMd} from the results in `bench/results/`. */
-export function updateBenchmarksMd(scenarios: readonly string[]): void {
+/**
+ * Rewrites BENCHMARKS.md with {@link nextBenchmarksMd}: the sections of `ran` (the scenarios this
+ * run completed) from their results in `bench/results/`, every other one of `scenarios` as published
+ * (an older local result of a scenario that did not run now does not replace a newer published one).
+ */
+export function updateBenchmarksMd(scenarios: readonly string[], ran: readonly string[]): void {
   const fresh = new Map<string, string>();
   for (const name of scenarios) {
+    if (!ran.includes(name)) continue;
     const file = resolve(RESULTS_DIR, `${name}.json`);
     if (existsSync(file)) fresh.set(name, resultSection(name, JSON.parse(readFileSync(file, 'utf8')) as ResultDoc));
   }

@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 import { machine } from './proc.ts';
 
 export const BENCH_DIR = resolve(import.meta.dirname, '..');
+/** The machine as the scenario's process found it on start (its load average before the scenario's own load). */
+const MACHINE_AT_START = machine();
 export const RESULTS_DIR = resolve(BENCH_DIR, 'results');
 export const CHARTS_DIR = resolve(BENCH_DIR, 'charts');
 
@@ -55,7 +57,7 @@ export function publish(scenario: string, tables: Table[], data: unknown, notes:
     scenario,
     date: new Date().toISOString(),
     command: benchCommand(scenario),
-    machine: machine(),
+    machine: MACHINE_AT_START,
     data,
     tables,
     notes,

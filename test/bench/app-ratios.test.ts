@@ -11,9 +11,12 @@ function run(contender: string, mode: string, us: number, records = 100_000, del
 }
 
 describe('app-export ratios', () => {
-  it('takes the median of odd and even lists', () => {
+  it('takes the median of the finite values of odd and even lists, in any order', () => {
     expect(median([3, 1, 2])).toBe(2);
     expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([3, NaN, 1, 2])).toBe(2);
+    expect(median([NaN, 1, 3, 2])).toBe(2);
+    expect(median([NaN])).toBeNaN();
   });
 
   it('subtracts the harness of the same mode, scaled to the records offered, per delivered record', () => {
@@ -46,7 +49,8 @@ describe('app-export ratios', () => {
   });
 
   it('fails P1 when either bound is missed, and counts the rounds that met both', () => {
-    const mk = (logq: number, otel: number, pino: number) => [run('noop', 'm', 0), run('logq', 'm', logq), run('otel', 'm', otel), run('pino', 'm', pino)];
+    // The harness costs 1 µs per record in every round: the ratios below are of the net figures.
+    const mk = (logq: number, otel: number, pino: number) => [run('noop', 'm', 1), run('logq', 'm', logq + 1), run('otel', 'm', otel + 1), run('pino', 'm', pino + 1)];
     // Rounds: within both; over ⅓ of official; over pino.
     const rounds = [mk(1, 6, 2), mk(3, 6, 4), mk(1, 6, 0.5)];
     const v = p1Verdict(rounds, 'logq', 'm');
@@ -58,5 +62,22 @@ describe('app-export ratios', () => {
     expect(worse).toMatchObject({ met: false, roundsMet: 1 });
     // Without the official exporter there is nothing to judge.
     expect(p1Verdict([[run('logq', 'm', 1)]], 'logq', 'm')).toMatchObject({ met: false, rounds: 0 });
+  });
+
+  it('never passes a bound on a baseline no costlier than the harness, one that delivered nothing, or a missing pino run', () => {
+    // Official net 0 or below (noise): logq at twice the official's gross cost must not pass.
+    const noBase = [run('noop', 'm', 3), run('logq', 'm', 6), run('otel', 'm', 3), run('pino', 'm', 9)];
+    const below = [run('noop', 'm', 3), run('logq', 'm', 6), run('otel', 'm', 2.5), run('pino', 'm', 9)];
+    expect(p1Verdict([noBase, below], 'logq', 'm')).toMatchObject({ met: false, roundsMet: 0, rounds: 2 });
+    expect(p1Verdict([noBase, below], 'logq', 'm').netOfOfficial).toBeNaN();
+    // Nothing delivered by the official exporter.
+    const none = [run('noop', 'm', 1), run('logq', 'm', 1.5), run('otel', 'm', 5, 100_000, 0), run('pino', 'm', 5)];
+    expect(p1Verdict([none], 'logq', 'm')).toMatchObject({ met: false, roundsMet: 0 });
+    // Within ⅓ of the official exporter, but pino ran in one round of two: that round alone can meet P1.
+    const full = [run('noop', 'm', 1), run('logq', 'm', 2), run('otel', 'm', 7), run('pino', 'm', 4)];
+    const noPino = [run('noop', 'm', 1), run('logq', 'm', 2), run('otel', 'm', 7)];
+    expect(p1Verdict([full, noPino], 'logq', 'm')).toMatchObject({ met: true, roundsMet: 1, rounds: 2 });
+    // No pino run at all: half of P1 is not judged, so it is not met.
+    expect(p1Verdict([noPino, noPino], 'logq', 'm')).toMatchObject({ met: false, roundsMet: 0, rounds: 2 });
   });
 });

@@ -18,11 +18,14 @@ describe('BENCHMARKS.md generation', () => {
     const s = generatedSections(doc([A, E]));
     expect([...s.keys()]).toEqual(['app-export', 'end-to-end']);
     expect(s.get('end-to-end')).toBe(E);
+    // A heading with trailing blanks still starts its own section.
+    expect([...generatedSections(doc([A, E.replace('### end-to-end', '### end-to-end  ')])).keys()]).toEqual(['app-export', 'end-to-end']);
   });
 
   it('replaces the scenarios that ran and keeps the others as published, in the given order', () => {
     const fresh = new Map([['end-to-end', '### end-to-end\n\nnew run']]);
-    const next = nextBenchmarksMd(doc([A, E]), ['app-export', 'collector-ingest', 'end-to-end'], fresh);
+    // Published in the other order: the result follows the scenarios' order.
+    const next = nextBenchmarksMd(doc([E, A]), ['app-export', 'collector-ingest', 'end-to-end'], fresh);
     expect(next).toContain(A);
     expect(next).toContain('### end-to-end\n\nnew run');
     expect(next).not.toContain('`npm run bench -- end-to-end` — old');
